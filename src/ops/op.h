@@ -1,0 +1,106 @@
+/* The operator interface. Each ONNX operator has one mbi_op_def: `prepare`
+ * runs once at session creation (check attributes and input types, infer
+ * output types and shapes, precompute parameters, ask for scratch memory) and
+ * `run` executes the node on every session run, calling kernels.
+ *
+ * Shapes are concrete when prepare runs: the session binds every symbolic
+ * dimension first. Values whose data is known at session creation
+ * (initializers and everything computed only from them, such as
+ * Shape→Gather→Concat chains) have tensor->data set during prepare; an
+ * operator that needs an input's contents to decide its output shape (the
+ * shape input of Reshape, the pads of Pad, ...) reads it there and fails with
+ * MOBINFER_ERR_UNSUPPORTED if it is not a constant.
+ *
+ * Error messages need not name the node: the planner adds
+ * "node 'name' (OpType)" in front of them. */
+#ifndef MBI_OPS_OP_H
+#define MBI_OPS_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/pool.h"
+#include "core/tensor.h"
+#include "ir/attr.h"
+#include "ir/graph.h"
+
+typedef struct mbi_op_ctx {
+    const mbi_node *node; /* attributes: see ir/attr.h */
+    int opset;            /* opset version of the node's domain */
+    int n_in;
+    int n_out;
+    mbi_tensor **in;      /* in[i] == NULL for an omitted optional input */
+    mbi_tensor **out;     /* out[i] == NULL for an omitted optional output */
+
+    /* Set by prepare (allocated with mbi_op_alloc), read by run. */
+    void *params;
+    /* prepare: bytes of scratch memory run will need (default 0).
+     * run: the scratch buffer, 64-byte aligned, contents undefined. */
+    size_t scratch_bytes;
+    void *scratch;
+    /* prepare may set the multiply-accumulate count of one run (for `info`). */
+    uint64_t macs;
+
+    mbi_error *err;
+    mbi_pool *pool;                /* session lifetime; valid in prepare only */
+    const mobinfer_limits *limits; /* effective limits of the session */
+} mbi_op_ctx;
+
+enum {
+    /* Output 0 holds exactly input 0's bytes (Reshape, Flatten, Squeeze,
+     * Unsqueeze, Identity, Dropout): the planner may give it input 0's
+     * storage, and run must then do nothing; run copies when they differ. */
+    MBI_OP_ALIAS_INPUT0 = 1u << 0,
+    /* Output 0 may be written over input 0 when that input is not used
+     * afterwards and has the same byte size: run must work when
+     * out[0]->data == in[0]->data (element i read before element i written). */
+    MBI_OP_INPLACE_INPUT0 = 1u << 1
+};
+
+typedef struct mbi_op_def {
+    const char *op_type;
+    const char *domain; /* "" for the default ONNX domain */
+    unsigned flags;
+    mobinfer_status (*prepare)(mbi_op_ctx *ctx);
+    mobinfer_status (*run)(mbi_op_ctx *ctx);
+} mbi_op_def;
+
+/* Finds the definition of op_type in domain ("" and "ai.onnx" are the same);
+ * NULL if mobinfer does not implement it. */
+const mbi_op_def *mbi_op_find(const char *domain, const char *op_type);
+
+/* Session-lifetime memory for prepare (zeroed); NULL and an error in ctx->err
+ * when the allocator fails. */
+void *mbi_op_alloc(mbi_op_ctx *ctx, size_t bytes);
+
+/* Helpers shared by operators. */
+
+/* Sets out[index] to dtype and shape. */
+void mbi_op_set_output(mbi_op_ctx *ctx, int index, mobinfer_dtype dtype, const int64_t *dims,
+                       int rank);
+
+/* Fails unless input `index` exists (is not omitted). */
+mobinfer_status mbi_op_require_input(mbi_op_ctx *ctx, int index);
+
+/* Fails unless input `index` is present and of dtype `dtype`. */
+mobinfer_status mbi_op_require_dtype(mbi_op_ctx *ctx, int index, mobinfer_dtype dtype);
+
+/* Fails unless input `index` is a constant (data known in prepare). `what`
+ * names the input in the message, e.g. "shape". */
+mobinfer_status mbi_op_require_constant(mbi_op_ctx *ctx, int index, const char *what);
+
+/* Convenience: input or NULL if index >= n_in. */
+static inline mbi_tensor *mbi_op_input(const mbi_op_ctx *ctx, int index)
+{
+    return index < ctx->n_in ? ctx->in[index] : NULL;
+}
+
+/* One table per family; each ends with a NULL entry. The registry searches
+ * them all (src/ops/registry.c). */
+extern const mbi_op_def *const mbi_op_table_math[];
+extern const mbi_op_def *const mbi_op_table_nn[];
+extern const mbi_op_def *const mbi_op_table_tensor[];
+
+#endif

@@ -1,0 +1,6 @@
+#include "ops/op.h"
+
+/* Operators of the tensor family. Keep the list sorted by op_type. */
+const mbi_op_def *const mbi_op_table_tensor[] = {
+    NULL,
+};
