@@ -107,6 +107,21 @@ typedef struct mobinfer_input_shape {
     const int64_t *dims;  /* borrowed during create */
 } mobinfer_input_shape;
 
+/* A tensor handed to or returned by a session. */
+typedef struct mobinfer_tensor {
+    mobinfer_dtype dtype;
+    size_t rank;
+    const int64_t *dims;
+    void *data;        /* dense, row-major */
+    size_t byte_size;
+} mobinfer_tensor;
+
+/* An input whose value is fixed when the session is created. */
+typedef struct mobinfer_input_value {
+    const char *name;             /* borrowed during create */
+    mobinfer_tensor tensor;       /* data copied during create */
+} mobinfer_input_value;
+
 typedef struct mobinfer_session_options {
     int num_threads;                       /* >= 1; default 1 */
     mobinfer_limits limits;                /* zero fields: defaults */
@@ -114,6 +129,12 @@ typedef struct mobinfer_session_options {
     size_t num_dim_bindings;
     const mobinfer_input_shape *input_shapes; /* borrowed during create */
     size_t num_input_shapes;
+    /* Inputs frozen to a value: they become constants of the plan (folded
+     * where possible) and are not set before runs. mobinfer plans shapes
+     * once, so inputs that decide shapes (a Reshape's shape, a Reduce's axes,
+     * Resize's sizes) must be frozen when they are graph inputs. */
+    const mobinfer_input_value *constant_inputs; /* borrowed during create */
+    size_t num_constant_inputs;
     /* Symbolic dimensions bound by neither of the above take this value
      * (default 1). */
     int64_t default_dim_value;
@@ -138,14 +159,6 @@ typedef struct mobinfer_value_info {
     const char *const *dim_names;
 } mobinfer_value_info;
 
-/* A tensor handed to or returned by a session. */
-typedef struct mobinfer_tensor {
-    mobinfer_dtype dtype;
-    size_t rank;
-    const int64_t *dims;
-    void *data;        /* dense, row-major */
-    size_t byte_size;
-} mobinfer_tensor;
 
 /* ---- models ---------------------------------------------------------- */
 

@@ -20,8 +20,10 @@ and checks the export: ONNX Runtime must classify scikit-image's cat photo
 
 Preprocessing (verified on several scikit-image photos, see tests/models/README.md):
 the TensorFlow EfficientNet-Lite convention, y = (p - 127) / 128 on RGB pixels
-p in 0..255, after resizing the shorter side to 256 (bicubic) and a 224x224
-center crop. ImageNet mean/std normalisation and BGR order both score clearly worse.
+p in 0..255, after resizing the shorter side to 256 and a 224x224 center crop
+(torchvision Resize(256) + CenterCrop(224) semantics, PIL bilinear; bicubic, as
+TF uses, scores the same). ImageNet mean/std normalisation and BGR order both
+score clearly worse.
 """
 
 import argparse
@@ -33,7 +35,7 @@ import numpy as np
 
 PREPROCESS = {
     "resize": 256,            # shorter side resized to this (keeps aspect ratio) ...
-    "resample": "bicubic",
+    "resample": "bilinear",   # PIL's antialiased bilinear (torchvision Resize on PIL images)
     "crop": 224,              # ... then a centered crop x crop window
     "mean": [127.0, 127.0, 127.0],
     "std": [128.0, 128.0, 128.0],
@@ -78,12 +80,19 @@ def preprocess(rgb, pp=PREPROCESS):
     rgb = rgb[..., :3]
     img = Image.fromarray(rgb.astype(np.uint8))
     w, h = img.size
-    s = pp["resize"] / min(w, h)
-    resample = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR}[pp.get("resample", "bicubic")]
-    img = img.resize((max(pp["crop"], round(w * s)), max(pp["crop"], round(h * s))), resample)
-    w, h = img.size
+    # torchvision Resize(int): shorter side -> resize, longer side int(resize * long / short)
+    r = pp["resize"]
+    if w <= h:
+        nw, nh = r, int(r * h / w)
+    else:
+        nw, nh = int(r * w / h), r
+    resample = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR}[pp.get("resample", "bilinear")]
+    img = img.resize((nw, nh), resample)
     c = pp["crop"]
-    left, top = (w - c) // 2, (h - c) // 2
+    if nw < c or nh < c:
+        raise ValueError(f"resized image {nw}x{nh} is smaller than the {c}x{c} crop")
+    # torchvision CenterCrop offsets
+    left, top = int(round((nw - c) / 2.0)), int(round((nh - c) / 2.0))
     a = np.asarray(img.crop((left, top, left + c, top + c))).astype(np.float32)
     if pp.get("channel_order", "RGB") == "BGR":
         a = a[..., ::-1]

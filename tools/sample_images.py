@@ -3,7 +3,7 @@
 
 Usage (with the project venv, see tools/setup_python_env.sh):
 
-    .venv/bin/python tools/sample_images.py OUTDIR [--model efficientnet_lite0.onnx] [--tensors]
+    .venv/bin/python tools/sample_images.py OUTDIR [--model efficientnet_lite0.onnx] [--tensors] [--no-predict]
 
 Writes OUTDIR/<name>.png (the full original photo, 8-bit RGB) for each sample.
 Predictions come from onnxruntime running EfficientNet-Lite0 (real ImageNet
@@ -12,6 +12,7 @@ weights): --model points at an export made by tools/export_efficientnet_lite0.py
 to OUTDIR/efficientnet_lite0.onnx first, unless it is already there.
 --tensors also writes OUTDIR/<name>.input.npy, the preprocessed 1x3x224x224
 float32 tensor, for tests that want to skip image decoding and resizing.
+--no-predict only saves the PNGs (no model, no onnxruntime; fast).
 """
 
 import argparse
@@ -51,12 +52,25 @@ def main(argv=None):
     ap.add_argument("outdir")
     ap.add_argument("--model", help="EfficientNet-Lite0 .onnx (default: OUTDIR/efficientnet_lite0.onnx, exported if missing)")
     ap.add_argument("--tensors", action="store_true", help="also write the preprocessed input tensors (.input.npy)")
+    ap.add_argument("--no-predict", action="store_true", help="only save the PNGs")
     args = ap.parse_args(argv)
 
-    import onnxruntime as ort
     from PIL import Image
 
     os.makedirs(args.outdir, exist_ok=True)
+    if args.no_predict:
+        for name, (func, desc) in SAMPLES.items():
+            try:
+                img = load_sample(func)
+            except Exception as e:
+                print(f"{name:11s} skipped ({type(e).__name__}: {e})")
+                continue
+            path = os.path.join(args.outdir, name + ".png")
+            Image.fromarray(img).save(path)
+            print(f"{name:11s} {img.shape[1]}x{img.shape[0]}  {path}  -- {desc}")
+        return 0
+
+    import onnxruntime as ort
     model = args.model or os.path.join(args.outdir, "efficientnet_lite0.onnx")
     if not (os.path.isfile(model) and os.path.isfile(model + ".json")):
         if args.model:

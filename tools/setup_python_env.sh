@@ -100,7 +100,7 @@ if [ -n "$MISSING" ]; then
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update -q
     # shellcheck disable=SC2086
-    "${SUDO[@]}" apt-get install -y -q --no-install-recommends $MISSING
+    "${SUDO[@]}" apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends $MISSING
 fi
 
 # ---- venv --------------------------------------------------------------------

@@ -36,10 +36,10 @@ static unsigned char *chunk_data(mbi_pool_chunk *c)
 
 void *mbi_pool_alloc_aligned(mbi_pool *pool, size_t size, size_t align)
 {
+    if (align == 0 || align > 4096 || (align & (align - 1)) != 0)
+        return NULL;
     if (align < 16)
         align = 16;
-    if (align > 4096 || (align & (align - 1)) != 0)
-        return NULL;
     if (size == 0)
         size = 1;
     if (size > SIZE_MAX / 2)

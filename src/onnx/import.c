@@ -872,20 +872,16 @@ mobinfer_status mbi_onnx_import(const uint8_t *data, size_t size, const mobinfer
     if (!graph_bytes.data)
         return mbi_fail(err, MOBINFER_ERR_PARSE, "the file is not an ONNX model: it has no graph");
     int64_t opset = opset_of(&im, "");
-    if (opset < 0) {
-        if (im.n_opsets == 0 && graph->ir_version > 0 && graph->ir_version < 3)
-            opset = 1; /* IR v1/v2 files predate opset_import */
-        else
-            return mbi_fail(err, MOBINFER_ERR_INVALID_MODEL,
-                            "the model imports no opset of the default ONNX domain");
-    }
+    if (opset < 0 && im.n_opsets == 0 && graph->ir_version > 0 && graph->ir_version < 3)
+        opset = 1; /* IR v1/v2 files predate opset_import */
+    /* A model of other domains only (ai.onnx.ml, ...) has no default opset:
+     * its nodes then fail as unsupported operators, by name. */
+    if (opset < 0)
+        opset = 0;
     if (opset > MOBINFER_MAX_OPSET)
         return mbi_fail(err, MOBINFER_ERR_UNSUPPORTED,
                         "the model uses ONNX opset %lld; mobinfer supports opsets up to %d",
                         (long long)opset, MOBINFER_MAX_OPSET);
-    if (opset < 1)
-        return mbi_fail(err, MOBINFER_ERR_INVALID_MODEL, "invalid opset version %lld",
-                        (long long)opset);
     if (im.n_opsets == 0) {
         im.opsets[0].domain = "";
         im.opsets[0].version = opset;

@@ -204,14 +204,16 @@ static mobinfer_status binary_prepare(mbi_op_ctx *ctx)
     }
 
     /* Output shape. */
-    int64_t out_dims[MBI_MAX_RANK];
+    int64_t out_dims[MBI_MAX_RANK] = {0};
     int out_rank = a->rank;
     if (a->rank > 0)
         memcpy(out_dims, a->dims, (size_t)a->rank * sizeof out_dims[0]);
     if (info->kind != KIND_PRELU) {
         for (int i = 1; i < ctx->n_in; i++) {
             const mbi_tensor *t = ctx->in[i];
-            if (!mbi_broadcast_shape(out_dims, out_rank, t->dims, t->rank, out_dims, &out_rank))
+            int64_t prev[MBI_MAX_RANK];
+            memcpy(prev, out_dims, sizeof prev);
+            if (!mbi_broadcast_shape(prev, out_rank, t->dims, t->rank, out_dims, &out_rank))
                 return shape_error(ctx, "shapes cannot be broadcast together");
         }
     }

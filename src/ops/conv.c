@@ -1,5 +1,6 @@
 /* Conv and ConvTranspose (float32, 1 to 3 spatial axes). */
 #include "ops/nn_spatial.h"
+#include "ops/nn_ops.h"
 #include "ops/op.h"
 #include "ops/ref/conv_ref.h"
 
@@ -189,9 +190,17 @@ static mobinfer_status conv_transpose_prepare(mbi_op_ctx *ctx)
                                     "attribute 'output_shape' value %lld is out of range",
                                     (long long)target);
             }
-            /* A longer target than the kernel reaches leaves trailing
-             * outputs that receive only the bias. */
-            int64_t total = full - target > 0 ? full - target : 0;
+            /* A target up to stride-1 longer than the kernel reaches
+             * (an input length that rounds down) leaves trailing outputs
+             * that receive only the bias; longer ones fit no input length. */
+            int64_t total = full - target;
+            if (total <= -s)
+                return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
+                                "output size %lld on spatial axis %d is larger than an input "
+                                "of size %lld can produce (at most %lld)",
+                                (long long)target, i, (long long)in, (long long)(full + s - 1));
+            if (total < 0)
+                total = 0;
             if (a.auto_pad == MBI_AUTO_PAD_SAME_UPPER) {
                 pb = total / 2;
                 pe = total - pb;

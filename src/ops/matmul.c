@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ops/nn_spatial.h"
+#include "ops/nn_ops.h"
 #include "ops/op.h"
 #include "ops/ref/gemm_ref.h"
 

@@ -1,6 +1,7 @@
 /* Pooling: MaxPool, AveragePool, LpPool (1 to 3 spatial axes) and the
  * global forms GlobalMaxPool, GlobalAveragePool, GlobalLpPool (any rank). */
 #include "ops/nn_spatial.h"
+#include "ops/nn_ops.h"
 #include "ops/op.h"
 #include "ops/ref/pool_ref.h"
 

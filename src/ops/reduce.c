@@ -89,7 +89,7 @@ static mobinfer_status reduce_prepare(mbi_op_ctx *ctx)
         return mbi_fail(ctx->err, MOBINFER_ERR_UNSUPPORTED, "input type %s is not supported",
                         mbi_dtype_name(x->dtype));
 
-    bool keepdims, noop_empty = false;
+    bool keepdims = true, noop_empty = false;
     if ((st = read_bool_attr(ctx, "keepdims", 1, &keepdims)))
         return st;
     if (axes_input && (st = read_bool_attr(ctx, "noop_with_empty_axes", 0, &noop_empty)))
@@ -204,7 +204,7 @@ static mobinfer_status arg_prepare(mbi_op_ctx *ctx)
         return mbi_fail(ctx->err, MOBINFER_ERR_UNSUPPORTED, "input type %s is not supported",
                         mbi_dtype_name(x->dtype));
     int64_t axis;
-    bool keepdims, last = false;
+    bool keepdims = true, last = false;
     if ((st = mbi_attr_int(ctx->node, "axis", 0, &axis, ctx->err)) ||
         (st = read_bool_attr(ctx, "keepdims", 1, &keepdims)))
         return st;

@@ -37,10 +37,66 @@ static const mobinfer_input_shape *given_shape(const mobinfer_session_options *o
     return NULL;
 }
 
+static const mobinfer_input_value *frozen_value(const mobinfer_session_options *o, const char *name)
+{
+    for (size_t i = 0; i < o->num_constant_inputs; i++)
+        if (o->constant_inputs[i].name && strcmp(o->constant_inputs[i].name, name) == 0)
+            return &o->constant_inputs[i];
+    return NULL;
+}
+
+/* A frozen input becomes a constant of the session, checked against the
+ * declaration like any input. */
+static mobinfer_status freeze_input(mobinfer_session *s, const mbi_value_decl *d,
+                                    const mobinfer_input_value *f, mbi_svalue *v)
+{
+    const mobinfer_tensor *t = &f->tensor;
+    if (t->rank > MBI_MAX_RANK || (t->rank && !t->dims))
+        return mbi_fail(&s->err, MOBINFER_ERR_INVALID_ARGUMENT, "constant input '%s': bad shape",
+                        d->name);
+    if (d->dtype != MOBINFER_DTYPE_UNDEFINED && t->dtype != d->dtype)
+        return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "constant input '%s' must be %s, got %s",
+                        d->name, mbi_dtype_name(d->dtype), mbi_dtype_name(t->dtype));
+    if (d->rank >= 0 && (size_t)d->rank != t->rank)
+        return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "constant input '%s' must have rank %d",
+                        d->name, d->rank);
+    v->t.dtype = t->dtype;
+    v->t.rank = (int)t->rank;
+    for (size_t k = 0; k < t->rank; k++) {
+        if (d->rank >= 0 && d->dims[k] >= 0 && d->dims[k] != t->dims[k])
+            return mbi_fail(&s->err, MOBINFER_ERR_INPUT,
+                            "constant input '%s': dimension %zu must be %lld", d->name, k,
+                            (long long)d->dims[k]);
+        v->t.dims[k] = t->dims[k];
+    }
+    mobinfer_status st = MOBINFER_OK;
+    int64_t numel;
+    if (!mbi_shape_numel_checked(v->t.dims, v->t.rank, (int64_t)s->limits.max_tensor_elements,
+                                 &numel) ||
+        !mbi_dtype_supported(v->t.dtype) ||
+        (uint64_t)numel > s->limits.max_tensor_bytes / mbi_dtype_size(v->t.dtype))
+        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT, "constant input '%s' is too large or of an "
+                        "unsupported type", d->name);
+    size_t bytes = mbi_tensor_bytes(&v->t);
+    if (bytes != t->byte_size || (bytes && !t->data))
+        return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "constant input '%s' needs %zu bytes, got %zu",
+                        d->name, bytes, t->byte_size);
+    v->t.data = mbi_pool_alloc_aligned(&s->pool, bytes, 64);
+    if (!v->t.data)
+        return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+    if (bytes)
+        memcpy(v->t.data, t->data, bytes);
+    v->is_const = true;
+    return st;
+}
+
 static mobinfer_status bind_input(mobinfer_session *s, dim_binder *b, const mbi_value_decl *d,
                                   mbi_svalue *v)
 {
     const mobinfer_session_options *o = b->o;
+    const mobinfer_input_value *frozen = frozen_value(o, d->name);
+    if (frozen)
+        return freeze_input(s, d, frozen, v);
     if (d->dtype == MOBINFER_DTYPE_UNDEFINED)
         return mbi_fail(&s->err, MOBINFER_ERR_UNSUPPORTED,
                         "graph input '%s' has an element type mobinfer does not support (%d)",

@@ -12,6 +12,8 @@ static mobinfer_status build_public_infos(mobinfer_session *s)
     s->node_infos = mbi_pool_alloc_array(&s->pool, (size_t)s->n_steps + 1, sizeof *s->node_infos);
     if (!s->inputs || !s->outputs || !s->input_set || !s->node_infos)
         return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < g->n_inputs; i++)
+        s->input_set[i] = s->values[g->inputs[i]].is_const;
     for (int pass = 0; pass < 2; pass++) {
         int n = pass ? g->n_outputs : g->n_inputs;
         const int *ids = pass ? g->outputs : g->inputs;
@@ -69,6 +71,10 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
     }
     if (o.num_dim_bindings && !o.dim_bindings) {
         mbi_fail(&err, MOBINFER_ERR_INVALID_ARGUMENT, "dim_bindings is NULL");
+        return mbi_set_thread_error(&err);
+    }
+    if (o.num_constant_inputs && !o.constant_inputs) {
+        mbi_fail(&err, MOBINFER_ERR_INVALID_ARGUMENT, "constant_inputs is NULL");
         return mbi_set_thread_error(&err);
     }
     if (o.num_input_shapes && !o.input_shapes) {
@@ -159,6 +165,10 @@ mobinfer_status mobinfer_session_set_input(mobinfer_session *s, const char *name
             continue;
         mbi_svalue *v = &s->values[g->inputs[i]];
         char want[160], got[160];
+        if (v->is_const)
+            return mbi_fail(&s->err, MOBINFER_ERR_INPUT,
+                            "input '%s' was frozen to a constant when the session was created",
+                            name);
         if (dtype != v->t.dtype)
             return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "input '%s' must be %s, got %s", name,
                             mbi_dtype_name(v->t.dtype), mbi_dtype_name(dtype));

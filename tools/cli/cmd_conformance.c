@@ -367,10 +367,26 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
         shapes[k].rank = t->rank;
         shapes[k].dims = t->dims;
     }
+    /* mobinfer plans shapes once, so integer inputs (axes, shapes, pads, k,
+     * indices) are frozen at session creation; float inputs stay inputs. */
+    mobinfer_input_value frozen[CONF_MAX_TENSORS];
+    bool is_frozen[CONF_MAX_TENSORS] = {false};
+    size_t n_frozen = 0;
+    for (int k = 0; k < n_in; k++) {
+        const mobinfer_tensor *t = mobinfer_tensor_blob_tensor(inputs[k]);
+        if (t->dtype != MOBINFER_DTYPE_FLOAT32) {
+            frozen[n_frozen].name = names[k];
+            frozen[n_frozen].tensor = *t;
+            n_frozen++;
+            is_frozen[k] = true;
+        }
+    }
     mobinfer_session_options opts;
     mobinfer_session_options_init(&opts);
     opts.input_shapes = shapes;
     opts.num_input_shapes = (size_t)n_in;
+    opts.constant_inputs = frozen;
+    opts.num_constant_inputs = n_frozen;
     mobinfer_status st = mobinfer_session_create(model, &opts, &s);
     if (st) {
         set_result(r, st == MOBINFER_ERR_UNSUPPORTED ? CASE_SKIP : CASE_FAIL, "%s: %s",
@@ -379,6 +395,8 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
     }
     for (int k = 0; k < n_in; k++) {
         const mobinfer_tensor *t = mobinfer_tensor_blob_tensor(inputs[k]);
+        if (is_frozen[k])
+            continue;
         st = mobinfer_session_set_input(s, names[k], t->dtype, t->dims, t->rank, t->data,
                                         t->byte_size);
         if (st) {
@@ -387,7 +405,7 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
         }
     }
     if ((st = mobinfer_session_run(s))) {
-        set_result(r, CASE_FAIL, "run: %s: %s", mobinfer_status_name(st),
+        set_result(r, st == MOBINFER_ERR_UNSUPPORTED ? CASE_SKIP : CASE_FAIL, "run: %s: %s", mobinfer_status_name(st),
                    mobinfer_session_last_error(s));
         goto done;
     }
@@ -430,6 +448,16 @@ static void run_case(const char *case_dir, case_result *r)
         set_result(r, st == MOBINFER_ERR_UNSUPPORTED ? CASE_SKIP : CASE_FAIL, "%s: %s",
                    mobinfer_status_name(st), mobinfer_last_error());
         return;
+    }
+    for (size_t i = 0; i < mobinfer_model_input_count(model); i++) {
+        mobinfer_value_info info;
+        mobinfer_model_input(model, i, &info);
+        if (info.dtype == MOBINFER_DTYPE_UNDEFINED) {
+            set_result(r, CASE_SKIP, "input '%s' is not a tensor of a supported element type",
+                       info.name);
+            mobinfer_model_free(model);
+            return;
+        }
     }
     size_t n_sets;
     char **sets = list_dir(case_dir, "test_data_set_", &n_sets);

@@ -31,6 +31,19 @@ void format_shape(const int64_t *dims, const char *const *dim_names, size_t rank
     buf[len] = '\0';
 }
 
+void format_count(uint64_t v, char *buf, size_t cap)
+{
+    char digits[24], out[32];
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v), i, o = 0;
+    for (i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, cap, "%s", out);
+}
+
 void json_string(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");

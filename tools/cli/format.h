@@ -11,6 +11,9 @@
 void format_shape(const int64_t *dims, const char *const *dim_names, size_t rank, char *buf,
                   size_t cap);
 
+/* "3,504,872": digits grouped by thousands. buf needs 27 bytes. */
+void format_count(uint64_t v, char *buf, size_t cap);
+
 /* Writes s as a JSON string literal (with quotes) to f. */
 void json_string(FILE *f, const char *s);
 

@@ -65,7 +65,9 @@ void mbi_ref_unary_f32(mbi_unop op, const mbi_unary_params *p, const float *x, f
     case MBI_UNOP_FLOOR: LOOP(floorf(v));
     case MBI_UNOP_GELU: LOOP(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)));
     case MBI_UNOP_GELU_TANH:
-        LOOP(0.5f * v * (1.0f + tanhf(sqrt_2_over_pi * (v + 0.044715f * v * v * v))));
+        /* 0.5 (1 + tanh u) == 1 / (1 + e^-2u), which does not cancel for
+         * negative v. */
+        LOOP(v / (1.0f + expf(-2.0f * sqrt_2_over_pi * (v + 0.044715f * v * v * v))));
     case MBI_UNOP_HARD_SIGMOID: LOOP(clip(alpha * v + beta, 0.0f, 1.0f));
     case MBI_UNOP_HARD_SWISH: LOOP(v * clip(v / 6.0f + 0.5f, 0.0f, 1.0f));
     case MBI_UNOP_LEAKY_RELU: LOOP(v < 0 ? alpha * v : v);

@@ -1,0 +1,25 @@
+/* Operator definitions of the nn family (registered in table_nn.c). */
+#ifndef MBI_OPS_NN_OPS_H
+#define MBI_OPS_NN_OPS_H
+
+#include "ops/op.h"
+
+extern const mbi_op_def mbi_op_AveragePool;        /* pool.c */
+extern const mbi_op_def mbi_op_BatchNormalization; /* normalization.c */
+extern const mbi_op_def mbi_op_Conv;               /* conv.c */
+extern const mbi_op_def mbi_op_ConvTranspose;      /* conv.c */
+extern const mbi_op_def mbi_op_Gemm;               /* matmul.c */
+extern const mbi_op_def mbi_op_GlobalAveragePool;  /* pool.c */
+extern const mbi_op_def mbi_op_GlobalLpPool;       /* pool.c */
+extern const mbi_op_def mbi_op_GlobalMaxPool;      /* pool.c */
+extern const mbi_op_def mbi_op_InstanceNormalization; /* normalization.c */
+extern const mbi_op_def mbi_op_LayerNormalization; /* normalization.c */
+extern const mbi_op_def mbi_op_LogSoftmax;         /* softmax.c */
+extern const mbi_op_def mbi_op_LpNormalization;    /* normalization.c */
+extern const mbi_op_def mbi_op_LpPool;             /* pool.c */
+extern const mbi_op_def mbi_op_LRN;                /* normalization.c */
+extern const mbi_op_def mbi_op_MatMul;             /* matmul.c */
+extern const mbi_op_def mbi_op_MaxPool;            /* pool.c */
+extern const mbi_op_def mbi_op_Softmax;            /* softmax.c */
+
+#endif

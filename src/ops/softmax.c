@@ -1,0 +1,64 @@
+/* Softmax and LogSoftmax (float32). Before opset 13 the input is viewed as
+ * a matrix [prod(dims[:axis]), prod(dims[axis:])] and each row normalized;
+ * since opset 13 the normalization runs along the single axis. */
+#include "ops/nn_ops.h"
+#include "ops/op.h"
+#include "ops/ref/softmax_ref.h"
+
+typedef struct softmax_params {
+    int64_t outer, len, inner;
+} softmax_params;
+
+static mobinfer_status softmax_prepare(mbi_op_ctx *ctx)
+{
+    mobinfer_status st;
+    if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)))
+        return st;
+    const mbi_tensor *x = ctx->in[0];
+    const bool coerce_2d = ctx->opset < 13;
+    int64_t axis_attr;
+    if ((st = mbi_attr_int(ctx->node, "axis", coerce_2d ? 1 : -1, &axis_attr, ctx->err)))
+        return st;
+    int axis;
+    /* In the 2-D view, axis == rank is meaningful (rows of one element). */
+    if (coerce_2d && axis_attr == x->rank)
+        axis = x->rank;
+    else if (!mbi_axis_normalize(axis_attr, x->rank, &axis))
+        return mbi_fail(ctx->err, MOBINFER_ERR_INVALID_MODEL,
+                        "attribute 'axis' (%lld) is out of range for rank %d",
+                        (long long)axis_attr, x->rank);
+    softmax_params *p = mbi_op_alloc(ctx, sizeof *p);
+    if (!p)
+        return ctx->err->status;
+    p->outer = p->len = p->inner = 1;
+    for (int i = 0; i < x->rank; i++) {
+        if (i < axis)
+            p->outer *= x->dims[i];
+        else if (i == axis || coerce_2d)
+            p->len *= x->dims[i];
+        else
+            p->inner *= x->dims[i];
+    }
+    mbi_op_set_output(ctx, 0, x->dtype, x->dims, x->rank);
+    ctx->params = p;
+    return MOBINFER_OK;
+}
+
+static mobinfer_status softmax_run(mbi_op_ctx *ctx)
+{
+    const softmax_params *p = ctx->params;
+    mbi_ref_softmax_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->len, p->inner, false);
+    return MOBINFER_OK;
+}
+
+static mobinfer_status log_softmax_run(mbi_op_ctx *ctx)
+{
+    const softmax_params *p = ctx->params;
+    mbi_ref_softmax_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->len, p->inner, true);
+    return MOBINFER_OK;
+}
+
+const mbi_op_def mbi_op_Softmax = {"Softmax", "", MBI_OP_INPLACE_INPUT0, softmax_prepare,
+                                   softmax_run};
+const mbi_op_def mbi_op_LogSoftmax = {"LogSoftmax", "", MBI_OP_INPLACE_INPUT0, softmax_prepare,
+                                      log_softmax_run};

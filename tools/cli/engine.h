@@ -1,0 +1,25 @@
+/* Library calls that every command makes the same way, with errors reported
+ * in the CLI's format. Each returns a CLI exit code. */
+#ifndef MOBINFER_CLI_ENGINE_H
+#define MOBINFER_CLI_ENGINE_H
+
+#include "bindings.h"
+#include "inputs.h"
+#include "mobinfer.h"
+
+int engine_load_model(const char *path, mobinfer_model **out);
+
+/* Plans a session. Input shapes come from the loaded files (in; may be
+ * NULL) and from --shape options (b; may be NULL), symbolic dimensions
+ * from --dim; a shape given both ways is a usage error. */
+int engine_create_session(const mobinfer_model *model, int num_threads, const shape_bindings *b,
+                          const loaded_inputs *in, const char *command,
+                          mobinfer_session **out);
+
+/* Copies every loaded input into the session. */
+int engine_set_inputs(mobinfer_session *session, const loaded_inputs *in);
+
+/* Reports a failed call on a session: its status and last error. */
+int engine_fail(const mobinfer_session *session, mobinfer_status status);
+
+#endif
