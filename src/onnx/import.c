@@ -154,7 +154,9 @@ static mobinfer_status read_shape(importer *im, const uint8_t *data, size_t size
                 const char *s = dup_string(im, &df);
                 if (!s)
                     return parse_error(im, "dim_param");
-                if (s[0])
+                /* "?" is how some exporters (paddle2onnx) write "unknown":
+                 * each such dimension is its own free dimension. */
+                if (s[0] && strcmp(s, "?") != 0)
                     v->dim_names[k] = s;
             }
         }

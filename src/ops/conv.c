@@ -28,7 +28,9 @@ static mobinfer_status check_conv_inputs(mbi_op_ctx *ctx, int *n, int64_t *group
         return st;
     if (*group < 1 || *group > MBI_SPATIAL_ATTR_MAX)
         return mbi_fail(ctx->err, MOBINFER_ERR_INVALID_MODEL,
-                        "attribute 'group' is %lld; it must be at least 1", (long long)*group);
+                        "attribute 'group' is %lld; it must be at least 1 and divide the input "
+                        "channels",
+                        (long long)*group);
     if (x->dims[1] % *group != 0)
         return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
                         "the input has %lld channels, which attribute 'group' (%lld) does not "
@@ -95,13 +97,16 @@ static mobinfer_status conv_prepare(mbi_op_ctx *ctx)
         dims[2 + i] = p->g.out[MBI_WINDOW_AXES - n + i];
     mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, dims, n + 2);
 
-    const uint64_t out_size = (uint64_t)mbi_window_out_size(&p->g);
-    const uint64_t depth = mbi_mul_sat((uint64_t)(c / group), (uint64_t)mbi_window_kernel_size(&p->g));
+    /* Output dims are not yet checked against the limits: multiply safely. */
+    const uint64_t out_size = mbi_mul_sat(
+        mbi_mul_sat((uint64_t)p->g.out[0], (uint64_t)p->g.out[1]), (uint64_t)p->g.out[2]);
+    const uint64_t depth =
+        mbi_mul_sat((uint64_t)(c / group), (uint64_t)mbi_window_kernel_size(&p->g));
     if (!mbi_ref_conv_is_pointwise(&p->g)) {
         uint64_t bytes = mbi_mul_sat(mbi_mul_sat(depth, out_size), sizeof(float));
-        if (bytes > SIZE_MAX / 2)
-            return mbi_fail(ctx->err, MOBINFER_ERR_LIMIT,
-                            "the convolution's work buffer would be too large");
+        /* A saturated size fails the planner's arena limit check. */
+        if (bytes > SIZE_MAX)
+            bytes = SIZE_MAX;
         ctx->scratch_bytes = (size_t)bytes;
     }
     ctx->macs = mbi_mul_sat(mbi_mul_sat((uint64_t)p->batch, (uint64_t)m),

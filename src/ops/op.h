@@ -56,7 +56,11 @@ enum {
     /* Output 0 may be written over input 0 when that input is not used
      * afterwards and has the same byte size: run must work when
      * out[0]->data == in[0]->data (element i read before element i written). */
-    MBI_OP_INPLACE_INPUT0 = 1u << 1
+    MBI_OP_INPLACE_INPUT0 = 1u << 1,
+    /* The outputs depend only on the inputs' shapes (Shape, Size): the node
+     * is folded at session creation even when its inputs are not constants,
+     * and run must not read input data. */
+    MBI_OP_SHAPE_ONLY = 1u << 2
 };
 
 typedef struct mbi_op_def {

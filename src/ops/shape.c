@@ -55,7 +55,7 @@ static mobinfer_status shape_run(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
-const mbi_op_def mbi_op_Shape = {"Shape", "", 0, shape_prepare, shape_run};
+const mbi_op_def mbi_op_Shape = {"Shape", "", MBI_OP_SHAPE_ONLY, shape_prepare, shape_run};
 
 static mobinfer_status size_prepare(mbi_op_ctx *ctx)
 {
@@ -72,4 +72,4 @@ static mobinfer_status size_run(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
-const mbi_op_def mbi_op_Size = {"Size", "", 0, size_prepare, size_run};
+const mbi_op_def mbi_op_Size = {"Size", "", MBI_OP_SHAPE_ONLY, size_prepare, size_run};

@@ -121,8 +121,8 @@ static mobinfer_status depth_space_common(mbi_op_ctx *ctx, permute_params **pp, 
 
 static mobinfer_status depth_to_space_prepare(mbi_op_ctx *ctx)
 {
-    permute_params *p;
-    int64_t b;
+    permute_params *p = NULL;
+    int64_t b = 1;
     mobinfer_status st = depth_space_common(ctx, &p, &b);
     if (st)
         return st;
@@ -164,8 +164,8 @@ const mbi_op_def mbi_op_DepthToSpace = {"DepthToSpace", "", 0, depth_to_space_pr
 
 static mobinfer_status space_to_depth_prepare(mbi_op_ctx *ctx)
 {
-    permute_params *p;
-    int64_t b;
+    permute_params *p = NULL;
+    int64_t b = 1;
     mobinfer_status st = depth_space_common(ctx, &p, &b);
     if (st)
         return st;

@@ -322,7 +322,7 @@ mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_se
             if ((st = check_tensor_size(s, ctx.out[k], g->values[nd->outputs[k]].name)))
                 return node_failed(s, nd, st);
         }
-        if (all_const) {
+        if (all_const || (def->flags & MBI_OP_SHAPE_ONLY)) {
             if ((st = fold_node(s, nd, &ctx, def, &folded_bytes)))
                 return st;
             for (int k = 0; k < nd->n_outputs; k++)

@@ -46,4 +46,9 @@ void tb_attr_float(tb_buf *attrs, const char *name, float v);
 /* Serializes the ModelProto into out (caller frees with tb_free). */
 void tb_model_finish(tb_model *m, tb_buf *out);
 
+/* x[1,3,8,8] → Conv 3x3 → Relu, + Conv 1x1 → Add → GlobalAveragePool →
+ * Reshape (shape computed by Shape/Gather/Unsqueeze/Concat, folded) → Gemm →
+ * y[1,5]. Seeded weights. */
+void tb_small_cnn(tb_buf *out);
+
 #endif

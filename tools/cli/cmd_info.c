@@ -76,8 +76,10 @@ static op_count *op_histogram(const mobinfer_model *model, size_t num_nodes, siz
 static void print_values_text(const char *title, size_t n, const void *owner, int is_session,
                               int is_output)
 {
+    /* Session values sit one level deeper, under "session". */
+    const char *indent = is_session ? "    " : "  ";
     size_t i;
-    printf("%s:\n", title);
+    printf("%s%s:\n", is_session ? "  " : "", title);
     for (i = 0; i < n; i++) {
         mobinfer_value_info v;
         char shape[512];
@@ -89,7 +91,7 @@ static void print_values_text(const char *title, size_t n, const void *owner, in
         if (st != MOBINFER_OK)
             continue;
         format_shape(v.dims, v.dim_names, v.rank, shape, sizeof shape);
-        printf("  %-24s %-8s %s\n", v.name, mobinfer_dtype_name(v.dtype), shape);
+        printf("%s%-24s %-8s %s\n", indent, v.name, mobinfer_dtype_name(v.dtype), shape);
     }
 }
 
@@ -197,8 +199,8 @@ static void print_session(const info_args *a, const mobinfer_session *s)
         return;
     }
     printf("session (symbolic dimensions bound):\n");
-    print_values_text("  inputs", mobinfer_session_input_count(s), s, 1, 0);
-    print_values_text("  outputs", mobinfer_session_output_count(s), s, 1, 1);
+    print_values_text("inputs", mobinfer_session_input_count(s), s, 1, 0);
+    print_values_text("outputs", mobinfer_session_output_count(s), s, 1, 1);
     printf("nodes after planning: %zu\n", n);
     format_count(total, text, sizeof text);
     printf("total MACs: %s (%.3f GMACs)\n", text, (double)total / 1e9);
@@ -207,7 +209,8 @@ static void print_session(const info_args *a, const mobinfer_session *s)
            (double)arena / (1024.0 * 1024.0));
     if (!a->nodes)
         return;
-    printf("nodes:\n  %5s  %-20s %-32s %-24s %15s\n", "#", "op", "name", "output shape", "MACs");
+    printf("nodes:\n  %5s  %-18s %-28s %-22s %15s  %s\n", "#", "op", "output", "shape", "MACs",
+           "node name");
     for (i = 0; i < n; i++) {
         mobinfer_node_info node;
         char shape[256];
@@ -216,7 +219,8 @@ static void print_session(const info_args *a, const mobinfer_session *s)
         format_shape(node.output.dims, node.output.dim_names, node.output.rank, shape,
                      sizeof shape);
         format_count(node.macs, text, sizeof text);
-        printf("  %5zu  %-20s %-32s %-24s %15s\n", i, node.op_type, node.name, shape, text);
+        printf("  %5zu  %-18s %-28s %-22s %15s  %s\n", i, node.op_type, node.output.name, shape,
+               text, node.name);
     }
 }
 

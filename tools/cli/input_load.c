@@ -41,6 +41,28 @@ static int is_existing_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* "a, b, c" into buf, cut short with "..." if it does not fit. */
+static void input_names(const mobinfer_model *model, char *buf, size_t cap)
+{
+    size_t n = mobinfer_model_input_count(model), k, len = 0;
+    buf[0] = '\0';
+    for (k = 0; k < n; k++) {
+        mobinfer_value_info vi;
+        int w;
+        if (mobinfer_model_input(model, k, &vi) != MOBINFER_OK)
+            continue;
+        w = snprintf(buf + len, cap - len, "%s%s", len > 0 ? ", " : "", vi.name);
+        if (w < 0 || (size_t)w >= cap - len) {
+            if (cap >= 4)
+                memcpy(buf + cap - 4, "...", 4);
+            return;
+        }
+        len += (size_t)w;
+    }
+    if (n == 0)
+        snprintf(buf, cap, "none");
+}
+
 /* Finds which model input a --input argument names. Input names may
  * contain '=' and paths may too, so the longest input name followed by '='
  * wins; a bare FILE is allowed when the model has a single input. */
@@ -50,6 +72,7 @@ static int resolve_spec(const mobinfer_model *model, const char *spec, const cha
     size_t n = mobinfer_model_input_count(model), k, best_len = 0;
     int found = 0;
     const char *eq = strchr(spec, '=');
+    char names[512];
 
     for (k = 0; k < n; k++) {
         mobinfer_value_info vi;
@@ -72,19 +95,14 @@ static int resolve_spec(const mobinfer_model *model, const char *spec, const cha
         *path = spec;
         return CLI_EXIT_OK;
     }
-    if (eq != NULL) {
-        int name_len = (int)(eq - spec);
-        cli_fail_usage(command, "unknown input '%.*s'; the model's inputs are:", name_len, spec);
-    } else {
-        cli_fail_usage(command, "--input %s: the model has %zu inputs, so say which one "
-                       "with --input NAME=FILE; they are:", spec, n);
-    }
-    for (k = 0; k < n; k++) {
-        mobinfer_value_info vi;
-        if (mobinfer_model_input(model, k, &vi) == MOBINFER_OK)
-            fprintf(stderr, "  %s\n", vi.name);
-    }
-    return CLI_EXIT_USAGE;
+    input_names(model, names, sizeof names);
+    if (eq != NULL)
+        return cli_fail_usage(command, "unknown input '%.*s' (the model's inputs: %s)",
+                              (int)(eq - spec), spec, names);
+    return cli_fail_usage(command,
+                          "--input %s: the model has %zu inputs, so name one with "
+                          "--input NAME=FILE (the model's inputs: %s)",
+                          spec, n, names);
 }
 
 static int load_npy(const mobinfer_value_info *info, const char *path, const char *command,
@@ -144,6 +162,15 @@ static int load_image(const mobinfer_value_info *info, const input_options *o, c
         p.layout = info->dims[3] == 3 && info->dims[1] != 3 ? PREP_LAYOUT_NHWC : PREP_LAYOUT_NCHW;
     h_axis = p.layout == PREP_LAYOUT_NHWC ? 1 : 2;
     w_axis = h_axis + 1;
+    {
+        int64_t channels = info->dims[p.layout == PREP_LAYOUT_NHWC ? 3 : 1];
+        if (channels >= 0 && channels != 3)
+            return cli_fail_usage(command,
+                                  "input '%s' has %lld channels in %s layout; images have 3%s",
+                                  info->name, (long long)channels,
+                                  p.layout == PREP_LAYOUT_NHWC ? "NHWC" : "NCHW",
+                                  o->layout_set ? " (check --nhwc/--nchw)" : "");
+    }
     if (!o->crop_set && info->dims[h_axis] > 0 && info->dims[w_axis] > 0) {
         if (info->dims[h_axis] > 65536 || info->dims[w_axis] > 65536)
             return cli_fail_usage(command, "input '%s' is too large for an image", info->name);

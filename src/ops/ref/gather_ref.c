@@ -18,7 +18,7 @@ static bool resolve(int64_t v, int64_t dim, int64_t *out)
 int64_t mbi_ref_gather(size_t elem_size, int64_t outer, int64_t axis_dim, int64_t inner,
                        const void *data, const mbi_indices *indices, int64_t n_idx, void *out)
 {
-    int64_t v;
+    int64_t v = 0;
     for (int64_t j = 0; j < n_idx; j++)
         if (!resolve(mbi_indices_at(indices, j), axis_dim, &v))
             return j;
@@ -42,7 +42,7 @@ int64_t mbi_ref_gather_elements(size_t elem_size, int rank, const int64_t *data_
                                 const int64_t *idx_dims, int axis, const void *data,
                                 const mbi_indices *indices, void *out)
 {
-    int64_t n = 1, v;
+    int64_t n = 1, v = 0;
     for (int d = 0; d < rank; d++)
         n *= idx_dims[d];
     for (int64_t i = 0; i < n; i++)
@@ -75,7 +75,7 @@ int64_t mbi_ref_gather_elements(size_t elem_size, int rank, const int64_t *data_
 /* Element offset (in units of slices) of the k-tuple t; false if out of range. */
 static bool tuple_offset(const int64_t *t, int k, const int64_t *index_dims, int64_t *off)
 {
-    int64_t o = 0, v;
+    int64_t o = 0, v = 0;
     for (int j = 0; j < k; j++) {
         if (!resolve(t[j], index_dims[j], &v))
             return false;
@@ -89,7 +89,7 @@ int64_t mbi_ref_gather_nd(size_t elem_size, int64_t batch, int k, const int64_t 
                           int64_t slice, int64_t n_tuples, const void *data,
                           const int64_t *indices, void *out)
 {
-    int64_t off, per_batch = 1;
+    int64_t off = 0, per_batch = 1;
     for (int j = 0; j < k; j++)
         per_batch *= index_dims[j];
     for (int64_t t = 0; t < batch * n_tuples; t++)
@@ -138,7 +138,7 @@ int64_t mbi_ref_scatter_nd(mobinfer_dtype dtype, mbi_scatter_reduction reduction
                            const int64_t *index_dims, int64_t slice, int64_t n_tuples,
                            const int64_t *indices, const void *updates, void *out)
 {
-    int64_t off;
+    int64_t off = 0;
     for (int64_t t = 0; t < n_tuples; t++)
         if (!tuple_offset(indices + t * k, k, index_dims, &off))
             return t;
