@@ -874,8 +874,14 @@ mobinfer_status mbi_onnx_import(const uint8_t *data, size_t size, const mobinfer
     if (!graph_bytes.data)
         return mbi_fail(err, MOBINFER_ERR_PARSE, "the file is not an ONNX model: it has no graph");
     int64_t opset = opset_of(&im, "");
-    if (opset < 0 && im.n_opsets == 0 && graph->ir_version > 0 && graph->ir_version < 3)
+    if (opset < 0 && im.n_opsets == 0) {
+        if (!(graph->ir_version > 0 && graph->ir_version < 3))
+            return mbi_fail(err, MOBINFER_ERR_INVALID_MODEL, "the model imports no opset");
         opset = 1; /* IR v1/v2 files predate opset_import */
+        im.opsets[0].domain = "";
+        im.opsets[0].version = opset;
+        im.n_opsets = 1;
+    }
     /* A model of other domains only (ai.onnx.ml, ...) has no default opset:
      * its nodes then fail as unsupported operators, by name. */
     if (opset < 0)
@@ -884,11 +890,6 @@ mobinfer_status mbi_onnx_import(const uint8_t *data, size_t size, const mobinfer
         return mbi_fail(err, MOBINFER_ERR_UNSUPPORTED,
                         "the model uses ONNX opset %lld; mobinfer supports opsets up to %d",
                         (long long)opset, MOBINFER_MAX_OPSET);
-    if (im.n_opsets == 0) {
-        im.opsets[0].domain = "";
-        im.opsets[0].version = opset;
-        im.n_opsets = 1;
-    }
     graph->opset = opset;
     return import_graph(&im, graph_bytes.data, graph_bytes.size);
 }
