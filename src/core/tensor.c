@@ -88,17 +88,21 @@ bool mbi_broadcast_shape(const int64_t *a, int rank_a, const int64_t *b, int ran
     int r = rank_a > rank_b ? rank_a : rank_b;
     if (r > MBI_MAX_RANK)
         return false;
+    /* Built in a temporary so that out_dims may be a or b. */
+    int64_t tmp[MBI_MAX_RANK];
     for (int i = 0; i < r; i++) {
         int ia = i - (r - rank_a), ib = i - (r - rank_b);
         int64_t da = ia >= 0 ? a[ia] : 1;
         int64_t db = ib >= 0 ? b[ib] : 1;
         if (da == db || db == 1)
-            out_dims[i] = da;
+            tmp[i] = da;
         else if (da == 1)
-            out_dims[i] = db;
+            tmp[i] = db;
         else
             return false;
     }
+    for (int i = 0; i < r; i++)
+        out_dims[i] = tmp[i];
     *out_rank = r;
     return true;
 }

@@ -169,8 +169,12 @@ static mobinfer_status check_norm_param(mbi_op_ctx *ctx, int index, const char *
     if (st)
         return st;
     const mbi_tensor *t = ctx->in[index];
-    bool ok = t->rank <= p->norm_rank;
-    for (int i = 0; ok && i < t->rank; i++) {
+    /* Leading size-1 axes beyond the normalized rank change nothing. */
+    int lead = t->rank > p->norm_rank ? t->rank - p->norm_rank : 0;
+    bool ok = true;
+    for (int i = 0; i < lead; i++)
+        ok = ok && t->dims[i] == 1;
+    for (int i = 0; ok && i < t->rank - lead; i++) {
         int64_t d = t->dims[t->rank - 1 - i], want = p->norm_dims[p->norm_rank - 1 - i];
         ok = d == want || d == 1;
     }
@@ -182,7 +186,7 @@ static mobinfer_status check_norm_param(mbi_op_ctx *ctx, int index, const char *
                         mbi_shape_str(p->norm_dims, p->norm_rank, b, sizeof b));
     }
     *exact = mbi_tensor_numel(t) == p->inner;
-    mbi_broadcast_strides(t->dims, t->rank, p->norm_dims, p->norm_rank, steps);
+    mbi_broadcast_strides(t->dims + lead, t->rank - lead, p->norm_dims, p->norm_rank, steps);
     return MOBINFER_OK;
 }
 

@@ -37,6 +37,7 @@ typedef struct resize_config {
     nearest_mode nearest;
     double cubic_a;
     bool exclude_outside;
+    bool antialias;
 } resize_config;
 
 typedef struct resize_params {
@@ -130,16 +131,30 @@ static int64_t nearest_index(nearest_mode nm, double x, bool downsample)
     }
 }
 
-/* Keys cubic convolution weights of the taps at x0-1, x0, x0+1, x0+2 for
- * fractional offset r = x - x0. */
-static void cubic_weights(double a, double r, double *w)
+/* Keys cubic convolution kernel at distance t >= 0. */
+static double cubic_kernel(double a, double t)
 {
-    double d[4] = {1.0 + r, r, 1.0 - r, 2.0 - r};
-    for (int i = 0; i < 4; i++) {
-        double t = d[i];
-        w[i] = t <= 1.0 ? ((a + 2.0) * t - (a + 3.0)) * t * t + 1.0
-                        : ((a * t - 5.0 * a) * t + 8.0 * a) * t - 4.0 * a;
-    }
+    if (t <= 1.0)
+        return ((a + 2.0) * t - (a + 3.0)) * t * t + 1.0;
+    if (t < 2.0)
+        return ((a * t - 5.0 * a) * t + 8.0 * a) * t - 4.0 * a;
+    return 0.0;
+}
+
+/* Filter of an axis: its half-width (1 linear, 2 cubic) and, with
+ * antialias when downsampling, its stretch factor 1/scale. */
+static int axis_taps(const resize_config *cfg, double scale, double *stretch)
+{
+    *stretch = 1.0;
+    if (cfg->mode == MODE_NEAREST)
+        return 1;
+    double support = cfg->mode == MODE_LINEAR ? 1.0 : 2.0;
+    if (!cfg->antialias || scale >= 1.0)
+        return (int)(2 * support);
+    /* Taps at offsets 1 - n/2 .. n/2 around the sample's left neighbour. */
+    double start = floor(-support / scale) + 1.0, n = 2.0 - 2.0 * start;
+    *stretch = scale;
+    return n <= 1e8 ? (int)n : 0; /* 0: too wide, refused by the caller */
 }
 
 /* Fills the sampling plan of one axis. */
@@ -147,12 +162,17 @@ static mobinfer_status plan_axis(mbi_op_ctx *ctx, const resize_config *cfg, mbi_
                                  int64_t in_len, int64_t out_len, double scale, double roi_start,
                                  double roi_end, bool identity)
 {
-    int taps = identity || cfg->mode == MODE_NEAREST ? 1 : cfg->mode == MODE_LINEAR ? 2 : 4;
+    double s = 1.0;
+    int taps = identity ? 1 : axis_taps(cfg, scale, &s);
+    if (taps < 1 || (double)taps * (double)out_len > (double)ctx->limits->max_tensor_elements)
+        return mbi_fail(ctx->err, MOBINFER_ERR_LIMIT,
+                        "resampling filter of %d taps is too large", taps);
     size_t n = (size_t)out_len * (size_t)taps;
     int64_t *index = mbi_op_alloc(ctx, n * sizeof(int64_t) + 1);
     float *weight = mbi_op_alloc(ctx, n * sizeof(float) + 1);
+    double *w = mbi_op_alloc(ctx, (size_t)taps * sizeof(double));
     uint8_t *outside = NULL;
-    if (!index || !weight)
+    if (!index || !weight || !w)
         return ctx->err->status;
     ax->taps = taps;
     ax->index = index;
@@ -183,19 +203,24 @@ static mobinfer_status plan_axis(mbi_op_ctx *ctx, const resize_config *cfg, mbi_
             weight[o] = 1.0f;
             continue;
         }
-        double x0 = floor(x), r = x - x0;
-        double w[4];
-        int64_t first;
-        if (cfg->mode == MODE_LINEAR) {
-            w[0] = 1.0 - r;
-            w[1] = r;
-            first = (int64_t)x0;
-        } else {
-            cubic_weights(cfg->cubic_a, r, w);
-            first = (int64_t)x0 - 1;
+        /* Like the reference: the left neighbour `base` is strictly left of
+         * x unless x is an integer, where it is x - 1 with r = 1. */
+        double fl = floor(x);
+        double r = x == fl ? 1.0 : x - fl;
+        int64_t base = (int64_t)fl - (x == fl);
+        int64_t first = base + 1 - taps / 2;
+        double sum = 0.0;
+        for (int t = 0; t < taps; t++) {
+            double d = fabs((double)(first + t - base) - r) * s;
+            w[t] = cfg->mode == MODE_LINEAR ? (d < 1.0 ? 1.0 - d : 0.0)
+                                            : cubic_kernel(cfg->cubic_a, d);
+            sum += w[t];
         }
+        if (cfg->antialias && sum != 0.0)
+            for (int t = 0; t < taps; t++)
+                w[t] /= sum;
         if (cfg->exclude_outside) {
-            double sum = 0.0;
+            sum = 0.0;
             for (int t = 0; t < taps; t++) {
                 if (first + t < 0 || first + t >= in_len)
                     w[t] = 0.0;
@@ -255,7 +280,7 @@ static mobinfer_status resize_prepare(mbi_op_ctx *ctx)
     p->rank = rank;
     p->elem_size = mbi_dtype_size(x->dtype);
 
-    resize_config cfg = {MODE_NEAREST, CT_ASYMMETRIC, NM_SIMPLE, -0.75, false};
+    resize_config cfg = {MODE_NEAREST, CT_ASYMMETRIC, NM_SIMPLE, -0.75, false, false};
     const char *s;
     int v;
     if ((st = mbi_attr_string(ctx->node, "mode", "nearest", &s, ctx->err)))
@@ -299,8 +324,8 @@ static mobinfer_status resize_prepare(mbi_op_ctx *ctx)
                 return st;
         }
     }
-    if (antialias && cfg.mode != MODE_NEAREST)
-        return mbi_fail(ctx->err, MOBINFER_ERR_UNSUPPORTED, "'antialias' is not supported");
+    /* Nearest sampling has no filter to widen: antialias changes nothing. */
+    cfg.antialias = antialias != 0 && cfg.mode != MODE_NEAREST;
     if (strcmp(policy, "stretch") != 0 && strcmp(policy, "not_larger") != 0 &&
         strcmp(policy, "not_smaller") != 0)
         return mbi_fail(ctx->err, MOBINFER_ERR_INVALID_MODEL,

@@ -42,8 +42,10 @@ static void compute_last_use(mobinfer_session *s)
                 s->values[v].last_step = i;
         }
     }
+    /* Outputs are read after the run; inputs are set once and reused by
+     * later runs, so neither block may be handed to another value. */
     for (int v = 0; v < s->n_values; v++)
-        if (s->values[v].is_output)
+        if (s->values[v].is_output || s->values[v].is_input)
             s->values[v].last_step = s->n_steps;
 }
 

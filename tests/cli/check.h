@@ -1,5 +1,7 @@
 /* Minimal checking for the CLI unit tests: each test program counts its
- * checks and ends with the "N passed, N failed" line CI reads. */
+ * checks and ends with the "N passed, N failed" line CI reads. Failures go
+ * to stdout, so a test may silence stderr (where the CLI code under test
+ * prints its own, expected, error messages). */
 #ifndef MOBINFER_CLI_TEST_CHECK_H
 #define MOBINFER_CLI_TEST_CHECK_H
 

@@ -86,6 +86,13 @@ static void check_model(mobinfer_model *m, const char *what)
     fill_inputs(s);
     CHECK(mobinfer_session_run(s) == MOBINFER_OK, "%s: first run: %s", what,
           mobinfer_session_last_error(s));
+    /* Inputs are set once: later runs must see them unchanged. */
+    mobinfer_value_info out_info;
+    mobinfer_tensor first;
+    mobinfer_session_output(s, 0, &out_info);
+    mobinfer_session_get_output(s, out_info.name, &first);
+    void *expected = malloc(first.byte_size ? first.byte_size : 1);
+    memcpy(expected, first.data, first.byte_size);
     allocations = 0;
     counting = 1;
     for (int i = 0; i < 3; i++)
@@ -93,6 +100,11 @@ static void check_model(mobinfer_model *m, const char *what)
     counting = 0;
     CHECK(st == MOBINFER_OK, "%s: runs: %s", what, mobinfer_session_last_error(s));
     CHECK(allocations == 0, "%s: %ld heap allocations during 3 runs", what, allocations);
+    mobinfer_tensor last;
+    mobinfer_session_get_output(s, out_info.name, &last);
+    CHECK(last.byte_size == first.byte_size && memcmp(last.data, expected, last.byte_size) == 0,
+          "%s: a later run without set_input gives another result", what);
+    free(expected);
     printf("%s: %zu nodes, arena %llu bytes, %ld allocations in 3 runs\n", what,
            mobinfer_session_node_count(s), (unsigned long long)mobinfer_session_arena_bytes(s),
            allocations);

@@ -16,21 +16,23 @@
 
 typedef enum file_kind { FILE_NPY, FILE_IMAGE, FILE_UNKNOWN } file_kind;
 
+/* Case-insensitive equality of a file extension with a lower-case word. */
+static int ext_is(const char *ext, const char *word)
+{
+    for (; *ext != '\0' && *word != '\0'; ext++, word++)
+        if (tolower((unsigned char)*ext) != *word)
+            return 0;
+    return *ext == '\0' && *word == '\0';
+}
+
 static file_kind kind_of(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    char ext[8];
-    size_t n, i;
     if (dot == NULL || strchr(dot, '/') != NULL)
         return FILE_UNKNOWN;
-    n = strlen(dot + 1);
-    if (n >= sizeof ext)
-        return FILE_UNKNOWN;
-    for (i = 0; i <= n; i++)
-        ext[i] = (char)tolower((unsigned char)dot[1 + i]);
-    if (strcmp(ext, "npy") == 0)
+    if (ext_is(dot + 1, "npy"))
         return FILE_NPY;
-    if (strcmp(ext, "png") == 0 || strcmp(ext, "jpg") == 0 || strcmp(ext, "jpeg") == 0)
+    if (ext_is(dot + 1, "png") || ext_is(dot + 1, "jpg") || ext_is(dot + 1, "jpeg"))
         return FILE_IMAGE;
     return FILE_UNKNOWN;
 }

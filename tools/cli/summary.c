@@ -57,7 +57,7 @@ int tensor_summarise(mobinfer_dtype dtype, const void *data, size_t count, size_
     if (esize == 0 || count > SIZE_MAX / esize || count * esize != byte_size)
         return -1;
     for (i = 0; i < count; i++) {
-        double v;
+        double v = 0.0;
         element(dtype, data, i, &v);
         if (isnan(v)) {
             out->nan_count++;

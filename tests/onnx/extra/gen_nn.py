@@ -216,6 +216,9 @@ def _norms(outdir):
     write_case(outdir, "test_nn_layernorm_no_bias",
                [_node("LayerNormalization", ["x", "s"], axis=-1, epsilon=1e-3)],
                {"x": x, "s": _randn(r, 5)}, ["y"], opset=17)
+    write_case(outdir, "test_nn_layernorm_scale_extra_ones",
+               [_node("LayerNormalization", ["x", "s", "b"], axis=-1)],
+               {"x": x, "s": _randn(r, 1, 1, 5), "b": _randn(r, 5)}, ["y"], opset=17)
     x = _randn(r, 3, 7, 33)
     write_case(outdir, "test_nn_layernorm_transformer",
                [_node("LayerNormalization", ["x", "s", "b"])],
