@@ -122,10 +122,10 @@ static mobinfer_status pad_prepare(mbi_op_ctx *ctx)
     }
     for (int d = 0; d < rank; d++) {
         int64_t b = p->begin[d], e = end[d], n = x->dims[d];
-        /* |pads| beyond the limit can never give a valid size. */
-        int64_t lim = (int64_t)ctx->limits->max_tensor_elements;
-        if (lim <= 0)
-            lim = INT64_MAX / 4;
+        /* |pads| beyond the limit can never give a valid size; the cap
+         * keeps n + b + e from overflowing. */
+        uint64_t ulim = ctx->limits->max_tensor_elements;
+        int64_t lim = ulim == 0 || ulim > (uint64_t)(INT64_MAX / 4) ? INT64_MAX / 4 : (int64_t)ulim;
         if (b > lim || b < -lim || e > lim || e < -lim || n + b + e < 0)
             return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
                             "pads %lld, %lld on axis %d of size %lld give an invalid size",

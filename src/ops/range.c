@@ -22,7 +22,7 @@ static mobinfer_status range_prepare(mbi_op_ctx *ctx)
                             names[i]);
     }
     mobinfer_dtype dtype = ctx->in[0]->dtype;
-    int64_t lim = (int64_t)ctx->limits->max_tensor_elements;
+    uint64_t lim = ctx->limits->max_tensor_elements;
     int64_t n;
     if (dtype == MOBINFER_DTYPE_FLOAT32) {
         double s = *(const float *)ctx->in[0]->data, l = *(const float *)ctx->in[1]->data,
@@ -46,7 +46,7 @@ static mobinfer_status range_prepare(mbi_op_ctx *ctx)
             count = ((uint64_t)l - (uint64_t)s - 1) / (uint64_t)d + 1;
         else if (d < 0 && l < s)
             count = ((uint64_t)s - (uint64_t)l - 1) / ((uint64_t)(-(d + 1)) + 1) + 1;
-        if (count > (uint64_t)lim)
+        if (count > lim)
             return mbi_fail(ctx->err, MOBINFER_ERR_LIMIT,
                             "Range of %llu elements exceeds the limit", (unsigned long long)count);
         n = (int64_t)count;

@@ -1,7 +1,9 @@
 /* Resize (opsets 10, 11, 13, 18, 19) and the deprecated Upsample (scales as
  * an attribute in opset 7, as an input from opset 9). prepare reads the
  * constant scales/sizes/roi, derives the output shape and builds a
- * per-axis sampling plan (see ref/resize_ref.h); run applies it.
+ * per-axis sampling plan (see ref/resize_ref.h); run applies it. nearest
+ * works on every dtype; linear and cubic (also with antialias, which widens
+ * the filter by 1/scale when downsampling) on float32.
  *
  * Coordinates follow the ONNX reference implementation, which produced the
  * official test data: `output_width` in align_corners, tf_crop_and_resize and

@@ -32,8 +32,9 @@ static const char bench_usage[] =
     "  --warmup W           untimed runs first (default 10)\n"
     "  --json               print one JSON object instead of text\n";
 
+static const char bench_usage_help[] = "  -h, --help           show this help\n\n";
+
 static const char bench_usage_tail[] =
-    "  -h, --help           show this help\n"
     "\n"
     "Exit codes: 0 success, 1 library error, 2 usage error, 3 file I/O error.\n"
     "\n"
@@ -121,9 +122,9 @@ static int parse_bench_args(int argc, char **argv, bench_args *a, input_options 
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(bench_usage, stdout);
             fputs(shape_bindings_help, stdout);
-            fputs(bench_usage_tail, stdout);
-            fputs("\n", stdout);
+            fputs(bench_usage_help, stdout);
             fputs(input_options_help, stdout);
+            fputs(bench_usage_tail, stdout);
             return CLI_EXIT_OK;
         }
         if (strcmp(arg, "--json") == 0) {

@@ -46,7 +46,10 @@ static int usage(void)
            "with DIR/<case>/test_data_set_N/input_K.pb and output_K.pb. Prints one line per\n"
            "case (PASS; FAIL with the largest error; SKIP with the reason, such as an\n"
            "unsupported operator or element type) and ends with 'N passed, N failed, N skipped'.\n"
-           "Outputs match when |got - want| <= 1e-7 + 1e-3 * |want| (the suite's defaults).\n\n"
+           "Outputs match when |got - want| <= 1e-7 + 1e-3 * |want| (the suite's defaults).\n"
+           "mobinfer plans shapes once, so integer inputs (axes, shapes, pads, indices) are\n"
+           "frozen as constants when the session is created; when a float input decides a\n"
+           "shape (Resize's scales), every input is frozen and the case runs while planning.\n\n"
            "  --filter S       only cases whose name contains S\n"
            "  --exceptions F   known failures: lines '<case> <reason>'; such a case counts as\n"
            "                   skipped ('known: <reason>') whatever its result\n"
@@ -388,6 +391,19 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
     opts.constant_inputs = frozen;
     opts.num_constant_inputs = n_frozen;
     mobinfer_status st = mobinfer_session_create(model, &opts, &s);
+    if (st == MOBINFER_ERR_UNSUPPORTED && strstr(mobinfer_last_error(), "must be known")) {
+        /* A float input decides a shape (Resize's scales, Range's limits):
+         * freeze every input, so the case runs while the plan is made. */
+        n_frozen = 0;
+        for (int k = 0; k < n_in; k++) {
+            frozen[n_frozen].name = names[k];
+            frozen[n_frozen].tensor = *mobinfer_tensor_blob_tensor(inputs[k]);
+            n_frozen++;
+            is_frozen[k] = true;
+        }
+        opts.num_constant_inputs = n_frozen;
+        st = mobinfer_session_create(model, &opts, &s);
+    }
     if (st) {
         set_result(r, st == MOBINFER_ERR_UNSUPPORTED ? CASE_SKIP : CASE_FAIL, "%s: %s",
                    mobinfer_status_name(st), mobinfer_last_error());

@@ -219,8 +219,10 @@ static void print_session(const info_args *a, const mobinfer_session *s)
         format_shape(node.output.dims, node.output.dim_names, node.output.rank, shape,
                      sizeof shape);
         format_count(node.macs, text, sizeof text);
-        printf("  %5zu  %-18s %-28s %-22s %15s  %s\n", i, node.op_type, node.output.name, shape,
-               text, node.name);
+        printf("  %5zu  %-18s %-28s %-22s %15s", i, node.op_type, node.output.name, shape, text);
+        if (node.name != NULL && node.name[0] != '\0')
+            printf("  %s", node.name);
+        printf("\n");
     }
 }
 
