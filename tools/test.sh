@@ -18,6 +18,10 @@ PY="$REPO/.venv/bin/python"
 bash tools/fetch_onnx_node_tests.sh build/onnx-node
 "$PY" tests/onnx/extra/gen_all.py build/onnx-extra
 "$PY" tools/export_models.py build/models
+# EfficientNet-Lite0 with real weights and sample photos, for tests/apps.
+mkdir -p build/demo
+[ -f build/demo/efficientnet_lite0.onnx ] || "$PY" tools/export_efficientnet_lite0.py build/demo/efficientnet_lite0.onnx
+"$PY" tools/sample_images.py build/demo/images --no-predict
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMOBINFER_PYTHON="$PY" \
       -DMOBINFER_TEST_DATA="$REPO/build"

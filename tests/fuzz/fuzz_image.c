@@ -117,6 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = '\0';
     rc = image_decode(data, size, FUZZ_MAX_PIXELS, &img, err, sizeof err);
     check_image(&img, rc, err, "image_decode");
+    if (getenv("FUZZ_VERBOSE") != NULL) /* for looking at a corpus, never while fuzzing */
+        fprintf(stderr, "fuzz_image: %s\n", rc == 0 ? "decoded" : err);
     if (rc == 0) {
         FUZZ_CHECK(fmt != IMAGE_FORMAT_UNKNOWN, "decoded bytes of an unknown format");
         preprocess(&img, size);

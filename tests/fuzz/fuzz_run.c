@@ -26,6 +26,18 @@
 #define FUZZ_MAX_ARENA_BYTES ((uint64_t)64 << 20)
 #define FUZZ_MAX_MACS ((uint64_t)20 * 1000 * 1000)
 
+/* FUZZ_VERBOSE=1 in the environment prints how far each input got (for
+ * looking at a corpus or a regression; never set while fuzzing). */
+static int verbose(void)
+{
+    static int v = -1;
+    if (v < 0) {
+        const char *e = getenv("FUZZ_VERBOSE");
+        v = e != NULL && e[0] != '\0' && e[0] != '0';
+    }
+    return v;
+}
+
 static void tight_limits(mobinfer_limits *l)
 {
     mobinfer_limits_default(l);
@@ -145,11 +157,19 @@ static void exercise_session(mobinfer_session *s)
         FUZZ_CHECK(st == MOBINFER_OK, "set_input('%s') with the planned shape failed: %s: %s",
                    info.name, mobinfer_status_name(st), mobinfer_session_last_error(s));
     }
-    if (macs > FUZZ_MAX_MACS)
+    if (macs > FUZZ_MAX_MACS) {
+        if (verbose())
+            fprintf(stderr, "fuzz_run: %zu nodes, %llu MACs: not run\n", n_nodes,
+                    (unsigned long long)macs);
         return;
+    }
 
     st = mobinfer_session_run(s);
     fuzz_check_status(st, "mobinfer_session_run", mobinfer_session_last_error(s));
+    if (verbose())
+        fprintf(stderr, "fuzz_run: %zu nodes, %llu MACs: run: %s %s\n", n_nodes,
+                (unsigned long long)macs, mobinfer_status_name(st),
+                st ? mobinfer_session_last_error(s) : "");
     if (st != MOBINFER_OK)
         return;
     n_out = mobinfer_session_output_count(s);
@@ -181,6 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tight_limits(&lo.limits);
     st = mobinfer_model_load_memory(data, size, &lo, &model);
     fuzz_check_status(st, "mobinfer_model_load_memory", st ? mobinfer_last_error() : NULL);
+    if (verbose() && st != MOBINFER_OK)
+        fprintf(stderr, "fuzz_run: load: %s %s\n", mobinfer_status_name(st), mobinfer_last_error());
     if (st != MOBINFER_OK)
         return 0;
 
@@ -188,6 +210,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tight_limits(&so.limits);
     st = mobinfer_session_create(model, &so, &session);
     fuzz_check_status(st, "mobinfer_session_create", st ? mobinfer_last_error() : NULL);
+    if (verbose() && st != MOBINFER_OK)
+        fprintf(stderr, "fuzz_run: create: %s %s\n", mobinfer_status_name(st),
+                mobinfer_last_error());
     if (st == MOBINFER_OK) {
         FUZZ_CHECK(session != NULL, "session_create returned OK without a session");
         FUZZ_CHECK(mobinfer_session_arena_bytes(session) <= FUZZ_MAX_ARENA_BYTES,
