@@ -27,10 +27,12 @@ def rng(seed):
     return np.random.default_rng(seed)
 
 
-def write_case(outdir, name, nodes, inputs, output_names, opset=17, initializers=None):
+def write_case(outdir, name, nodes, inputs, output_names, opset=17, initializers=None,
+               external_data=False):
     """nodes: list of onnx NodeProto; inputs: ordered dict name -> np.ndarray
     (graph inputs); initializers: dict name -> np.ndarray (constants).
-    Output types/shapes come from running ONNX Runtime."""
+    Output types/shapes come from running ONNX Runtime. external_data=True
+    stores every initializer in the file 'weights.bin' beside model.onnx."""
     import onnxruntime as ort
 
     initializers = initializers or {}
@@ -58,7 +60,11 @@ def write_case(outdir, name, nodes, inputs, output_names, opset=17, initializers
     case_dir = os.path.join(outdir, name)
     data_dir = os.path.join(case_dir, "test_data_set_0")
     os.makedirs(data_dir, exist_ok=True)
-    onnx.save(model, os.path.join(case_dir, "model.onnx"))
+    if external_data:
+        onnx.save(model, os.path.join(case_dir, "model.onnx"), save_as_external_data=True,
+                  all_tensors_to_one_file=True, location="weights.bin", size_threshold=0)
+    else:
+        onnx.save(model, os.path.join(case_dir, "model.onnx"))
     for i, (n, a) in enumerate(inputs.items()):
         with open(os.path.join(data_dir, f"input_{i}.pb"), "wb") as f:
             f.write(numpy_helper.from_array(a, n).SerializeToString())
