@@ -105,11 +105,11 @@ max_len() {
 DATA_DIRS=()
 for d in "$REPO/build/onnx-node" "$REPO/build/onnx-extra" "$REPO/build/models" \
          /tmp/onnx-node /tmp/mt; do
-    [ -d "$d" ] && DATA_DIRS+=("$d")
+    [ -d "$d" ] && DATA_DIRS+=("$d/")   # "/": follow a symlinked directory
 done
 if [ -n "${FUZZ_ONNX_DIRS:-}" ]; then
     IFS=: read -r -a extra <<<"$FUZZ_ONNX_DIRS"
-    for d in "${extra[@]}"; do [ -d "$d" ] && DATA_DIRS+=("$d"); done
+    for d in "${extra[@]}"; do [ -d "$d" ] && DATA_DIRS+=("$d/"); done
 fi
 
 # Collects the raw seeds of a harness into $1 (a fresh directory).
