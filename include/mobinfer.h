@@ -130,7 +130,8 @@ typedef struct mobinfer_session_options {
     const mobinfer_input_shape *input_shapes; /* borrowed during create */
     size_t num_input_shapes;
     /* Inputs frozen to a value: they become constants of the plan (folded
-     * where possible) and are not set before runs. mobinfer plans shapes
+     * where possible) and are not set before runs (they are still listed by
+     * mobinfer_session_input; mobinfer_session_set_input rejects them). mobinfer plans shapes
      * once, so inputs that decide shapes (a Reshape's shape, a Reduce's axes,
      * Resize's sizes) must be frozen when they are graph inputs. */
     const mobinfer_input_value *constant_inputs; /* borrowed during create */

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs the build and test
-# dependencies, builds mobinfer twice (Release, and ASan+UBSan), fetches the
+# dependencies, builds mobinfer (Release, ThreadSanitizer for the concurrency
+# test, ASan+UBSan, and the clang fuzz build), fetches the
 # ONNX backend node tests, exports the test models with ONNX Runtime
 # reference outputs, and runs every ctest test in both builds.
 #
 # Usage: tools/test.sh            (CI runs exactly this)
-# Environment: MOBINFER_TEST_SKIP_ASAN=1 skips the sanitizer build (local use).
+# Environment (local use): MOBINFER_TEST_SKIP_ASAN=1 skips the sanitizer
+# build, MOBINFER_TEST_SKIP_FUZZ=1 the short fuzz run, MOBINFER_FUZZ_SECONDS
+# sets its seconds per harness (default 20).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -28,10 +31,24 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMOBINFER_PYTHON="$PY" \
 cmake --build build -j"$JOBS"
 (cd build && ctest --output-on-failure -j"$JOBS")
 
+# ThreadSanitizer over sessions of one model on several threads.
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBINFER_TSAN=ON \
+      -DMOBINFER_BUILD_CLI=OFF >/dev/null
+cmake --build build-tsan -j"$JOBS" --target unit_concurrent_sessions
+build-tsan/tests/unit_concurrent_sessions
+build-tsan/tests/unit_concurrent_sessions build/models/mobilenet_v3_small/model.onnx
+
 if [ "${MOBINFER_TEST_SKIP_ASAN:-0}" != 1 ]; then
     cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBINFER_SANITIZE=ON \
           -DMOBINFER_PYTHON="$PY" -DMOBINFER_TEST_DATA="$REPO/build"
     cmake --build build-asan -j"$JOBS"
     # Whole-model comparisons are slow under ASan and repeat the Release run.
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$JOBS" -LE slow)
+fi
+
+# A short fuzz run of every libFuzzer harness (clang; tests/fuzz/README.md
+# describes long runs). Fails on any crash, leak or sanitizer report.
+if [ "${MOBINFER_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+    bash tests/fuzz/run_fuzz.sh "${MOBINFER_FUZZ_SECONDS:-20}"
+    ctest --test-dir build-fuzz -R '^fuzz\.' --output-on-failure
 fi

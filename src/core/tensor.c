@@ -36,6 +36,11 @@ bool mbi_dtype_supported(mobinfer_dtype dtype)
 
 int64_t mbi_tensor_numel(const mbi_tensor *t)
 {
+    /* A zero anywhere means zero, even when the other dims' product would
+     * overflow (the planner bounds only the real element count). */
+    for (int i = 0; i < t->rank; i++)
+        if (t->dims[i] == 0)
+            return 0;
     int64_t n = 1;
     for (int i = 0; i < t->rank; i++)
         n *= t->dims[i];

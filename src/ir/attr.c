@@ -53,7 +53,7 @@ mobinfer_status mbi_attr_string(const mbi_node *node, const char *name, const ch
     }
     if (a->type != MBI_ATTR_STRING)
         return wrong_type(name, "a string", err);
-    *out = a->s;
+    *out = a->s ? a->s : "";
     return MOBINFER_OK;
 }
 

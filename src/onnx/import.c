@@ -325,10 +325,14 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
             break;
         }
         case AP_FLOATS:
+            if (f.type != MBI_WIRE_LEN && f.type != MBI_WIRE_FIXED32)
+                return parse_error(im, "attribute floats");
             if ((st = count_elems(im, &f, 1, &n_floats)))
                 return st;
             break;
         case AP_INTS:
+            if (f.type != MBI_WIRE_LEN && f.type != MBI_WIRE_VARINT)
+                return parse_error(im, "attribute ints");
             if ((st = count_elems(im, &f, 0, &n_ints)))
                 return st;
             break;
@@ -353,6 +357,10 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
         else if (has[AP_S]) a->type = MBI_ATTR_STRING;
         else if (has[AP_T]) a->type = MBI_ATTR_TENSOR;
         else if (has[AP_G]) a->type = MBI_ATTR_GRAPH;
+    }
+    if (a->type == MBI_ATTR_STRING && !a->s) {
+        a->s = ""; /* a string attribute with no value is the empty string */
+        a->s_len = 0;
     }
     size_t lim = im->limits->max_attribute_elements;
     if (n_floats > lim || n_ints > lim || n_strings > lim)

@@ -359,7 +359,15 @@ mobinfer_status mbi_onnx_decode_tensor(const mbi_tensor_decoder *d, const uint8_
         src = tf.raw;
     }
     if (src) {
-        if (!d->copy_data && ((uintptr_t)src % esz) == 0) {
+        if (dtype == MOBINFER_DTYPE_BOOL) {
+            /* Bools are 0 or 1 everywhere in mobinfer; a file may hold any byte. */
+            uint8_t *copy = mbi_pool_alloc_aligned(d->pool, nbytes, 64);
+            if (!copy)
+                return mbi_fail(d->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+            for (size_t i = 0; i < nbytes; i++)
+                copy[i] = src[i] != 0;
+            out->data = copy;
+        } else if (!d->copy_data && ((uintptr_t)src % esz) == 0) {
             out->data = src; /* in place, in the mapping */
         } else {
             void *copy = mbi_pool_alloc_aligned(d->pool, nbytes, 64);

@@ -104,10 +104,14 @@ static inline int64_t fuzz_elements(const int64_t *dims, size_t rank)
 {
     int64_t n = 1;
     size_t i;
-    for (i = 0; i < rank; i++) {
+    for (i = 0; i < rank; i++)
         if (dims[i] < 0)
             return -1;
-        if (dims[i] != 0 && n > INT64_MAX / dims[i])
+    for (i = 0; i < rank; i++)
+        if (dims[i] == 0)
+            return 0; /* [huge, huge, 0] is empty, not an overflow */
+    for (i = 0; i < rank; i++) {
+        if (n > INT64_MAX / dims[i])
             return -1;
         n *= dims[i];
     }

@@ -16,6 +16,12 @@
 #                        build/models, /tmp/onnx-node and /tmp/mt are searched
 #                        when they exist
 #   FUZZ_ARGS            extra libFuzzer flags for every harness
+#   FUZZ_KEEP_GOING=1    do not stop at the first crash: libFuzzer's fork mode
+#                        with one child (-fork=1 -ignore_crashes=1 ...) saves
+#                        every crash, timeout and OOM and fuzzes on; for long
+#                        local runs while known bugs are unfixed
+#   FUZZ_IGNORE          names of known-bug checks of the harnesses to skip,
+#                        comma-separated (see README.md)
 #
 # One fuzzing process runs at a time (no -jobs/-workers: the machine has two
 # cores shared with builds). Exits 1 if any harness crashed, leaked, hit a
@@ -117,7 +123,7 @@ collect_seeds() {
     local h="$1" out="$2" sd n=0 f limit
     sd="$FUZZ_SRC/seeds/$(seed_dir "$h")"
     limit="$(max_len "$h")"
-    [ -d "$sd" ] && cp "$sd"/* "$out"/ 2>/dev/null || true
+    if [ -d "$sd" ]; then cp "$sd"/* "$out"/; fi
     if [ "${#DATA_DIRS[@]}" -gt 0 ]; then
         case "$h" in
         fuzz_load|fuzz_run)
@@ -166,11 +172,26 @@ for h in "${HARNESSES[@]}"; do
     fi
 
     log "$h: fuzzing for ${SECONDS_PER}s (log: $logf)"
+    touch "$logf.start"
     rc=0
+    mode=()
+    if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+        mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+    fi
+    before="$(find "$artifacts" -type f | wc -l)"
     # shellcheck disable=SC2086
-    nice -n "$NICE" "$BIN/$h" "${common[@]}" -max_total_time="$SECONDS_PER" \
+    nice -n "$NICE" "$BIN/$h" "${common[@]}" "${mode[@]}" -max_total_time="$SECONDS_PER" \
         ${FUZZ_ARGS:-} "$corpus" >"$logf" 2>&1 || rc=$?
-    stats="$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$logf" | tail -n 1 || true)"
+    after="$(find "$artifacts" -type f | wc -l)"
+    # In fork mode the exit code stays 0 when crashes are ignored.
+    if [ "$rc" = 0 ] && [ "$after" -gt "$before" ]; then
+        rc=1
+        echo "run_fuzz: $h: $((after - before)) new artifact(s) in $artifacts:" >&2
+        find "$artifacts" -type f -newer "$logf.start" | sed 's/^/  /' >&2
+    fi
+    # Normal mode ends with "#N DONE cov: ..."; fork mode prints "#N: cov: ...".
+    stats="$(grep -E '^#[0-9]+(:|[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED))' "$logf" |
+             tail -n 1 || true)"
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$logf" | tail -n 1)"
     SUMMARY+=("$h: rc=$rc execs=${execs:-?} ${stats}")
     if [ "$rc" != 0 ]; then
