@@ -45,6 +45,29 @@ static const mobinfer_input_value *frozen_value(const mobinfer_session_options *
     return NULL;
 }
 
+static mobinfer_status check_tensor_size(mobinfer_session *s, const mbi_tensor *t, const char *name)
+{
+    char buf[128];
+    if (!mbi_dtype_supported(t->dtype))
+        return mbi_fail(&s->err, MOBINFER_ERR_UNSUPPORTED, "value '%s' has an unsupported type",
+                        name);
+    if (t->rank < 0 || t->rank > MBI_MAX_RANK)
+        return mbi_fail(&s->err, MOBINFER_ERR_SHAPE, "value '%s' has rank %d", name, t->rank);
+    int64_t numel;
+    if (!mbi_shape_numel_checked(t->dims, t->rank, (int64_t)s->limits.max_tensor_elements, &numel))
+        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
+                        "value '%s' of shape %s has negative dimensions or more elements than the "
+                        "limit of %llu",
+                        name, mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
+                        (unsigned long long)s->limits.max_tensor_elements);
+    if ((uint64_t)numel > s->limits.max_tensor_bytes / mbi_dtype_size(t->dtype))
+        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
+                        "value '%s' of shape %s exceeds the limit of %llu bytes per tensor", name,
+                        mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
+                        (unsigned long long)s->limits.max_tensor_bytes);
+    return MOBINFER_OK;
+}
+
 /* A frozen input becomes a constant of the session, checked against the
  * declaration like any input. */
 static mobinfer_status freeze_input(mobinfer_session *s, const mbi_value_decl *d,
@@ -69,14 +92,9 @@ static mobinfer_status freeze_input(mobinfer_session *s, const mbi_value_decl *d
                             (long long)d->dims[k]);
         v->t.dims[k] = t->dims[k];
     }
-    mobinfer_status st = MOBINFER_OK;
-    int64_t numel;
-    if (!mbi_shape_numel_checked(v->t.dims, v->t.rank, (int64_t)s->limits.max_tensor_elements,
-                                 &numel) ||
-        !mbi_dtype_supported(v->t.dtype) ||
-        (uint64_t)numel > s->limits.max_tensor_bytes / mbi_dtype_size(v->t.dtype))
-        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT, "constant input '%s' is too large or of an "
-                        "unsupported type", d->name);
+    mobinfer_status st = check_tensor_size(s, &v->t, d->name);
+    if (st)
+        return st;
     size_t bytes = mbi_tensor_bytes(&v->t);
     if (bytes != t->byte_size || (bytes && !t->data))
         return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "constant input '%s' needs %zu bytes, got %zu",
@@ -87,7 +105,7 @@ static mobinfer_status freeze_input(mobinfer_session *s, const mbi_value_decl *d
     if (bytes)
         memcpy(v->t.data, t->data, bytes);
     v->is_const = true;
-    return st;
+    return MOBINFER_OK;
 }
 
 static mobinfer_status bind_input(mobinfer_session *s, dim_binder *b, const mbi_value_decl *d,
@@ -149,29 +167,6 @@ static mobinfer_status bind_input(mobinfer_session *s, dim_binder *b, const mbi_
                             d->dim_names[k] ? d->dim_names[k] : "?");
         v->t.dims[k] = dim;
     }
-    return MOBINFER_OK;
-}
-
-static mobinfer_status check_tensor_size(mobinfer_session *s, const mbi_tensor *t, const char *name)
-{
-    char buf[128];
-    if (!mbi_dtype_supported(t->dtype))
-        return mbi_fail(&s->err, MOBINFER_ERR_UNSUPPORTED, "value '%s' has an unsupported type",
-                        name);
-    if (t->rank < 0 || t->rank > MBI_MAX_RANK)
-        return mbi_fail(&s->err, MOBINFER_ERR_SHAPE, "value '%s' has rank %d", name, t->rank);
-    int64_t numel;
-    if (!mbi_shape_numel_checked(t->dims, t->rank, (int64_t)s->limits.max_tensor_elements, &numel))
-        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                        "value '%s' of shape %s has negative dimensions or more elements than the "
-                        "limit of %llu",
-                        name, mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
-                        (unsigned long long)s->limits.max_tensor_elements);
-    if ((uint64_t)numel > s->limits.max_tensor_bytes / mbi_dtype_size(t->dtype))
-        return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                        "value '%s' of shape %s exceeds the limit of %llu bytes per tensor", name,
-                        mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
-                        (unsigned long long)s->limits.max_tensor_bytes);
     return MOBINFER_OK;
 }
 

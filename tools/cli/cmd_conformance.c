@@ -339,6 +339,24 @@ static bool compare_output(const char *name, const mobinfer_tensor *got,
     return true;
 }
 
+/* Fills frozen[] with the inputs to freeze (all of them, or the non-float
+ * ones), marks them in is_frozen[], and returns how many. */
+static size_t freeze_inputs(mobinfer_tensor_blob *const *inputs, const char *const *names,
+                            int n_in, bool all, mobinfer_input_value *frozen, bool *is_frozen)
+{
+    size_t n = 0;
+    for (int k = 0; k < n_in; k++) {
+        const mobinfer_tensor *t = mobinfer_tensor_blob_tensor(inputs[k]);
+        is_frozen[k] = all || t->dtype != MOBINFER_DTYPE_FLOAT32;
+        if (is_frozen[k]) {
+            frozen[n].name = names[k];
+            frozen[n].tensor = *t;
+            n++;
+        }
+    }
+    return n;
+}
+
 static void run_data_set(const mobinfer_model *model, const char *set_dir, case_result *r)
 {
     mobinfer_tensor_blob *inputs[CONF_MAX_TENSORS] = {0}, *outputs[CONF_MAX_TENSORS] = {0};
@@ -374,16 +392,7 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
      * indices) are frozen at session creation; float inputs stay inputs. */
     mobinfer_input_value frozen[CONF_MAX_TENSORS];
     bool is_frozen[CONF_MAX_TENSORS] = {false};
-    size_t n_frozen = 0;
-    for (int k = 0; k < n_in; k++) {
-        const mobinfer_tensor *t = mobinfer_tensor_blob_tensor(inputs[k]);
-        if (t->dtype != MOBINFER_DTYPE_FLOAT32) {
-            frozen[n_frozen].name = names[k];
-            frozen[n_frozen].tensor = *t;
-            n_frozen++;
-            is_frozen[k] = true;
-        }
-    }
+    size_t n_frozen = freeze_inputs(inputs, names, n_in, false, frozen, is_frozen);
     mobinfer_session_options opts;
     mobinfer_session_options_init(&opts);
     opts.input_shapes = shapes;
@@ -394,14 +403,7 @@ static void run_data_set(const mobinfer_model *model, const char *set_dir, case_
     if (st == MOBINFER_ERR_UNSUPPORTED && strstr(mobinfer_last_error(), "must be known")) {
         /* A float input decides a shape (Resize's scales, Range's limits):
          * freeze every input, so the case runs while the plan is made. */
-        n_frozen = 0;
-        for (int k = 0; k < n_in; k++) {
-            frozen[n_frozen].name = names[k];
-            frozen[n_frozen].tensor = *mobinfer_tensor_blob_tensor(inputs[k]);
-            n_frozen++;
-            is_frozen[k] = true;
-        }
-        opts.num_constant_inputs = n_frozen;
+        opts.num_constant_inputs = freeze_inputs(inputs, names, n_in, true, frozen, is_frozen);
         st = mobinfer_session_create(model, &opts, &s);
     }
     if (st) {
