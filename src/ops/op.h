@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/pool.h"
 #include "core/tensor.h"
+#include "dispatch/kernels.h"
 #include "ir/attr.h"
 #include "ir/graph.h"
 
@@ -42,6 +43,11 @@ typedef struct mbi_op_ctx {
     void *scratch;
     /* prepare may set the multiply-accumulate count of one run (for `info`). */
     uint64_t macs;
+
+    /* The session's kernel table (valid in prepare and run) and its thread
+     * pool (run only; NULL means one thread, see runtime/thread_pool.h). */
+    const mbi_kernels *kernels;
+    struct mbi_threadpool *threadpool;
 
     mbi_error *err;
     mbi_pool *pool;                /* session lifetime; valid in prepare only */

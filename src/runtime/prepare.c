@@ -288,6 +288,7 @@ mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_se
             return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
         ctx.err = &s->err;
         ctx.pool = &s->pool;
+        ctx.kernels = &s->kernels;
         ctx.limits = &s->limits;
         bool all_const = true;
         for (int k = 0; k < nd->n_inputs; k++) {

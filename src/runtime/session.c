@@ -90,6 +90,7 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
     s->num_threads = o.num_threads;
     s->limits = o.limits;
     mbi_limits_resolve(&s->limits);
+    mbi_kernels_select(&s->kernels);
     mbi_pool_init(&s->pool);
     s->n_values = model->graph.n_values;
     s->values = mbi_pool_alloc_array(&s->pool, (size_t)s->n_values + 1, sizeof *s->values);

@@ -32,6 +32,7 @@ struct mobinfer_session {
     mbi_error err;
     mobinfer_limits limits;
     int num_threads;
+    mbi_kernels kernels;
 
     int n_values;
     mbi_svalue *values;

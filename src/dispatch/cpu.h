@@ -1,0 +1,18 @@
+/* CPU features detected once per session (cpuid); the kernel tables are
+ * chosen from them. No global state: callers keep the struct. */
+#ifndef MBI_DISPATCH_CPU_H
+#define MBI_DISPATCH_CPU_H
+
+#include <stdbool.h>
+
+typedef struct mbi_cpu {
+    bool avx2_fma;    /* AVX2 + FMA3, with OS support for YMM state */
+    bool avx512;      /* AVX-512 F, BW, DQ, VL, with OS support for ZMM state */
+    bool avx512_vnni;
+} mbi_cpu;
+
+/* Fills *cpu. With the build option MOBINFER_FORCE_SCALAR every feature
+ * reads false, so only the portable C kernels run. */
+void mbi_cpu_detect(mbi_cpu *cpu);
+
+#endif

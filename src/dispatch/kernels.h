@@ -1,0 +1,30 @@
+/* The kernel table of one session: for each kernel family, the best variant
+ * this CPU runs, chosen once at session creation from cpuid. Operators reach
+ * it through mbi_op_ctx.kernels; nothing here is global. */
+#ifndef MBI_DISPATCH_KERNELS_H
+#define MBI_DISPATCH_KERNELS_H
+
+#include <stddef.h>
+
+#include "dispatch/cpu.h"
+#include "kernels/epilogue.h"
+
+/* Families define these in src/kernels/<family>/. */
+typedef struct mbi_f32_gemm_kernel mbi_f32_gemm_kernel;
+typedef struct mbi_f32_dwconv_kernel mbi_f32_dwconv_kernel;
+
+/* y[i] = act(x[i]) for i < n; y may equal x. */
+typedef void (*mbi_f32_act_fn)(const mbi_act *act, const float *x, float *y, size_t n);
+
+typedef struct mbi_kernels {
+    mbi_cpu cpu;
+    const mbi_f32_gemm_kernel *gemm;
+    const mbi_f32_dwconv_kernel *dwconv;
+    mbi_f32_act_fn act;
+} mbi_kernels;
+
+/* Detects the CPU and fills every entry (never NULL: the scalar variant of
+ * each family is always compiled). */
+void mbi_kernels_select(mbi_kernels *k);
+
+#endif
