@@ -139,6 +139,10 @@ typedef struct mobinfer_session_options {
     /* Symbolic dimensions bound by neither of the above take this value
      * (default 1). */
     int64_t default_dim_value;
+    /* Nonzero: run the model's graph as written, with the reference kernels
+     * (no graph rewriting, no fused or SIMD kernels). For comparisons and
+     * for isolating a suspected optimizer problem; default 0. */
+    int disable_optimizations;
 } mobinfer_session_options;
 
 /* Fills *options with defaults. */

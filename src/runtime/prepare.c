@@ -173,7 +173,7 @@ static mobinfer_status bind_input(mobinfer_session *s, dim_binder *b, const mbi_
 /* Backward from the graph outputs: nodes nothing depends on are dropped. */
 static void mark_needed(mobinfer_session *s, bool *node_needed)
 {
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     for (int i = 0; i < g->n_outputs; i++)
         s->values[g->outputs[i]].needed = true;
     for (int n = g->n_nodes - 1; n >= 0; n--) {
@@ -230,7 +230,7 @@ static mobinfer_status fold_node(mobinfer_session *s, const mbi_node *nd, mbi_op
 
 mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_session_options *o)
 {
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     dim_binder binder;
     memset(&binder, 0, sizeof binder);
     binder.o = o;

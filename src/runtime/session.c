@@ -5,7 +5,7 @@
 
 static mobinfer_status build_public_infos(mobinfer_session *s)
 {
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     s->inputs = mbi_pool_alloc_array(&s->pool, (size_t)g->n_inputs + 1, sizeof *s->inputs);
     s->outputs = mbi_pool_alloc_array(&s->pool, (size_t)g->n_outputs + 1, sizeof *s->outputs);
     s->input_set = mbi_pool_alloc_array(&s->pool, (size_t)g->n_inputs + 1, sizeof(bool));
@@ -87,6 +87,7 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
         return mbi_set_thread_error(&err);
     }
     s->model = model;
+    s->graph = &model->graph;
     s->num_threads = o.num_threads;
     s->limits = o.limits;
     mbi_limits_resolve(&s->limits);
@@ -98,6 +99,8 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
                                    : mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
     if (!st)
         st = mbi_session_prepare_nodes(s, &o);
+    if (!st && !o.disable_optimizations)
+        st = mbi_session_optimize(s, &o);
     if (!st)
         st = mbi_session_plan_memory(s);
     if (!st)
@@ -124,18 +127,18 @@ void mobinfer_session_free(mobinfer_session *session)
 
 size_t mobinfer_session_input_count(const mobinfer_session *s)
 {
-    return s ? (size_t)s->model->graph.n_inputs : 0;
+    return s ? (size_t)s->graph->n_inputs : 0;
 }
 
 size_t mobinfer_session_output_count(const mobinfer_session *s)
 {
-    return s ? (size_t)s->model->graph.n_outputs : 0;
+    return s ? (size_t)s->graph->n_outputs : 0;
 }
 
 mobinfer_status mobinfer_session_input(const mobinfer_session *s, size_t index,
                                        mobinfer_value_info *out)
 {
-    if (!s || !out || index >= (size_t)s->model->graph.n_inputs)
+    if (!s || !out || index >= (size_t)s->graph->n_inputs)
         return MOBINFER_ERR_INVALID_ARGUMENT;
     *out = s->inputs[index];
     return MOBINFER_OK;
@@ -144,7 +147,7 @@ mobinfer_status mobinfer_session_input(const mobinfer_session *s, size_t index,
 mobinfer_status mobinfer_session_output(const mobinfer_session *s, size_t index,
                                         mobinfer_value_info *out)
 {
-    if (!s || !out || index >= (size_t)s->model->graph.n_outputs)
+    if (!s || !out || index >= (size_t)s->graph->n_outputs)
         return MOBINFER_ERR_INVALID_ARGUMENT;
     *out = s->outputs[index];
     return MOBINFER_OK;
@@ -160,7 +163,7 @@ mobinfer_status mobinfer_session_set_input(mobinfer_session *s, const char *name
     if (!name || (rank && !dims) || (byte_size && !data))
         return mbi_fail(&s->err, MOBINFER_ERR_INVALID_ARGUMENT,
                         "mobinfer_session_set_input: name, dims and data are required");
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     for (int i = 0; i < g->n_inputs; i++) {
         if (strcmp(g->values[g->inputs[i]].name, name) != 0)
             continue;
@@ -201,7 +204,7 @@ mobinfer_status mobinfer_session_run(mobinfer_session *s)
     if (!s)
         return MOBINFER_ERR_INVALID_ARGUMENT;
     mbi_error_clear(&s->err);
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     for (int i = 0; i < g->n_inputs; i++)
         if (!s->input_set[i])
             return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "input '%s' has not been set",
@@ -222,7 +225,7 @@ mobinfer_status mobinfer_session_get_output(const mobinfer_session *s, const cha
 {
     if (!s || !name || !out)
         return MOBINFER_ERR_INVALID_ARGUMENT;
-    const mbi_graph *g = &s->model->graph;
+    const mbi_graph *g = s->graph;
     for (int i = 0; i < g->n_outputs; i++) {
         if (strcmp(g->values[g->outputs[i]].name, name) != 0)
             continue;

@@ -28,6 +28,8 @@ typedef struct mbi_step {
 
 struct mobinfer_session {
     const mobinfer_model *model;
+    /* The graph the steps come from: the model's, or the optimized copy. */
+    const mbi_graph *graph;
     mbi_pool pool;
     mbi_error err;
     mobinfer_limits limits;
@@ -52,6 +54,10 @@ struct mobinfer_session {
 
 /* Binds shapes, prepares every node in order and folds constant ones. */
 mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_session_options *o);
+
+/* Rewrites the prepared graph with the optimization passes (src/opt/) and
+ * prepares the result in place of the first preparation. */
+mobinfer_status mbi_session_optimize(mobinfer_session *s, const mobinfer_session_options *o);
 
 /* Assigns arena offsets by liveness (with aliasing and in-place reuse),
  * checks the arena limit and allocates arena and scratch. */

@@ -1,0 +1,12 @@
+#include "opt/passes.h"
+
+mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels)
+{
+    (void)kernels;
+    mobinfer_status st;
+    /* Folding first, so that reparameterization sees plain convolutions with
+     * biases, and the layout pass sees the final convolutions. */
+    if ((st = mbi_opt_remove_identity(og)) || (st = mbi_opt_fold_batchnorm(og)))
+        return st;
+    return MOBINFER_OK;
+}

@@ -1,0 +1,25 @@
+/* The optimization passes, one per file, and the order they run in. */
+#ifndef MBI_OPT_PASSES_H
+#define MBI_OPT_PASSES_H
+
+#include "dispatch/kernels.h"
+#include "opt/opt_graph.h"
+
+/* Runs every pass in order (see passes.c for the order and why). */
+mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels);
+
+/* Identity and Dropout (inference mode) disappear. */
+mobinfer_status mbi_opt_remove_identity(mbi_opt_graph *og);
+/* BatchNormalization, and Mul/Add by per-channel constants, after a Conv
+ * with constant weights fold into the weights and bias. */
+mobinfer_status mbi_opt_fold_batchnorm(mbi_opt_graph *og);
+/* Parallel convolution branches reading one tensor and summed merge into
+ * one convolution (RepVGG, MobileOne, RepViT, FastViT train-time blocks). */
+mobinfer_status mbi_opt_reparameterize(mbi_opt_graph *og);
+/* Convolutions move to channels-last (NHWC) kernels; the layout spreads to
+ * the operators around them and is converted back only where needed. */
+mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og);
+/* Activations and residual Adds after a convolution join its epilogue. */
+mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og);
+
+#endif
