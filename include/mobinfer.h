@@ -68,8 +68,12 @@ typedef enum mobinfer_dtype {
 } mobinfer_dtype;
 
 /* Resource limits. Every limit is checked before the memory it guards is
- * allocated. Zero in a field means "use the default" (see
- * mobinfer_limits_default); the defaults admit every model in docs/MODELS.md. */
+ * allocated; a value equal to the limit is allowed, one more is
+ * MOBINFER_ERR_LIMIT with a message naming the field. Zero in a field means
+ * "use the default" (see mobinfer_limits_default); the defaults admit every
+ * model in docs/MODELS.md. All fields are uint64_t (and stay so): the library
+ * fills defaults field by field. Counts above INT_MAX (nodes, values) and
+ * element counts above INT64_MAX are treated as those maxima. */
 typedef struct mobinfer_limits {
     uint64_t max_model_bytes;       /* size of the model file/buffer          */
     uint64_t max_nodes;             /* nodes in the graph                      */
@@ -80,6 +84,7 @@ typedef struct mobinfer_limits {
     uint64_t max_arena_bytes;       /* planned activation memory of a session  */
     uint64_t max_attribute_elements;/* elements of one attribute list/string   */
     uint64_t max_graph_inputs;      /* inputs or outputs of the graph          */
+    uint64_t max_graph_depth;       /* nodes on the longest input-to-output path */
 } mobinfer_limits;
 
 /* Fills *limits with the defaults. */
@@ -261,6 +266,20 @@ typedef struct mobinfer_node_info {
 
 MOBINFER_API mobinfer_status mobinfer_session_node(const mobinfer_session *session, size_t index,
                                                    mobinfer_node_info *out);
+
+/* Per-node timing, for the latency tables hardware-aware architecture search
+ * consumes (`mobinfer bench --profile`). While profiling is on, each run
+ * reads a monotonic clock around every node (no allocation); off by default.
+ * Turning it on resets the counters. */
+typedef struct mobinfer_node_profile {
+    uint64_t runs;     /* runs timed since profiling was turned on */
+    uint64_t total_ns; /* time spent in the node over those runs */
+} mobinfer_node_profile;
+
+MOBINFER_API mobinfer_status mobinfer_session_set_profiling(mobinfer_session *session, int on);
+MOBINFER_API mobinfer_status mobinfer_session_node_profile(const mobinfer_session *session,
+                                                           size_t index,
+                                                           mobinfer_node_profile *out);
 
 /* ---- ONNX tensors (TensorProto files such as the backend tests' input_0.pb) */
 

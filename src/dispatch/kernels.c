@@ -2,9 +2,21 @@
 
 #include <string.h>
 
+#include "kernels/f32-dwconv/f32_dwconv.h"
+#include "kernels/f32-gemm/f32_gemm.h"
+#include "kernels/f32-vact/f32_vact.h"
+#include "kernels/f32-vbinary/f32_vbinary.h"
+
 void mbi_kernels_select(mbi_kernels *k)
 {
     memset(k, 0, sizeof *k);
     mbi_cpu_detect(&k->cpu);
     /* Each family adds its selection here. */
+    const mbi_f32_vact_variant *vact = mbi_f32_vact_variant_select(&k->cpu);
+    k->act = vact->act;
+    k->exp = vact->exp;
+    k->erf = vact->erf;
+    k->vbinary = mbi_f32_vbinary_select(&k->cpu);
+    k->dwconv = mbi_f32_dwconv_kernel_select(&k->cpu);
+    k->gemm = mbi_f32_gemm_kernel_select(&k->cpu);
 }

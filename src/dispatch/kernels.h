@@ -12,15 +12,21 @@
 /* Families define these in src/kernels/<family>/. */
 typedef struct mbi_f32_gemm_kernel mbi_f32_gemm_kernel;
 typedef struct mbi_f32_dwconv_kernel mbi_f32_dwconv_kernel;
+typedef struct mbi_f32_vbinary_kernel mbi_f32_vbinary_kernel; /* f32-vbinary */
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
 typedef void (*mbi_f32_act_fn)(const mbi_act *act, const float *x, float *y, size_t n);
+/* y[i] = f(x[i]) for i < n; y may equal x (exp, erf: f32-vact). */
+typedef void (*mbi_f32_vunary_fn)(const float *x, float *y, size_t n);
 
 typedef struct mbi_kernels {
     mbi_cpu cpu;
     const mbi_f32_gemm_kernel *gemm;
     const mbi_f32_dwconv_kernel *dwconv;
     mbi_f32_act_fn act;
+    mbi_f32_vunary_fn exp;
+    mbi_f32_vunary_fn erf;
+    const mbi_f32_vbinary_kernel *vbinary;
 } mbi_kernels;
 
 /* Detects the CPU and fills every entry (never NULL: the scalar variant of

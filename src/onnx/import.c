@@ -78,13 +78,28 @@ static mobinfer_status oom(importer *im)
     return mbi_fail(im->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory while importing");
 }
 
-static const char *dup_string(importer *im, const mbi_wire_field *f)
+static mobinfer_status string_too_long(importer *im, const char *what, size_t size)
+{
+    return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
+                    "%s of %zu bytes is longer than the limit of %llu (max_attribute_elements)",
+                    what, size, (unsigned long long)im->limits->max_attribute_elements);
+}
+
+/* Names and other strings are bounded like attribute strings, so a hostile
+ * name cannot make the pool copy gigabytes; an over-long one is a limit, not
+ * a malformed file. */
+static mobinfer_status read_string(importer *im, const mbi_wire_field *f, const char *what,
+                                   const char **out)
 {
     if (f->type != MBI_WIRE_LEN)
-        return NULL;
-    if (f->size > im->limits->max_attribute_elements || memchr(f->data, '\0', f->size))
-        return NULL;
-    return mbi_pool_strndup(im->pool, (const char *)f->data, f->size);
+        return parse_error(im, what);
+    if (f->size > im->limits->max_attribute_elements)
+        return string_too_long(im, what, f->size);
+    if (memchr(f->data, '\0', f->size))
+        return parse_error(im, what);
+    if (!(*out = mbi_pool_strndup(im->pool, (const char *)f->data, f->size)))
+        return oom(im);
+    return MOBINFER_OK;
 }
 
 static bool is_default_domain(const char *d)
@@ -102,10 +117,11 @@ static mobinfer_status read_opset(importer *im, const uint8_t *data, size_t size
     mbi_wire w = mbi_wire_make(data, size);
     mbi_wire_field f;
     opset_entry e = {"", 0};
+    mobinfer_status st;
     while (mbi_wire_next(&w, &f)) {
         if (f.number == OS_DOMAIN) {
-            if (!(e.domain = dup_string(im, &f)))
-                return parse_error(im, "opset_import domain");
+            if ((st = read_string(im, &f, "opset_import domain", &e.domain)))
+                return st;
         } else if (f.number == OS_VERSION && f.type == MBI_WIRE_VARINT) {
             e.version = (int64_t)f.varint;
         }
@@ -151,9 +167,10 @@ static mobinfer_status read_shape(importer *im, const uint8_t *data, size_t size
                 int64_t d = (int64_t)df.varint;
                 v->dims[k] = d >= 0 ? d : -1;
             } else if (df.number == DIM_PARAM) {
-                const char *s = dup_string(im, &df);
-                if (!s)
-                    return parse_error(im, "dim_param");
+                const char *s;
+                mobinfer_status st = read_string(im, &df, "dim_param", &s);
+                if (st)
+                    return st;
                 /* "?" is how some exporters (paddle2onnx) write "unknown":
                  * each such dimension is its own free dimension. */
                 if (s[0] && strcmp(s, "?") != 0)
@@ -180,10 +197,11 @@ static mobinfer_status read_value_info(importer *im, const uint8_t *data, size_t
     v->rank = -1;
     v->producer = -1;
     span type = {NULL, 0};
+    mobinfer_status st;
     while (mbi_wire_next(&w, &f)) {
         if (f.number == VI_NAME) {
-            if (!(v->name = dup_string(im, &f)))
-                return parse_error(im, "value name");
+            if ((st = read_string(im, &f, "value name", &v->name)))
+                return st;
         } else if (f.number == VI_TYPE && f.type == MBI_WIRE_LEN) {
             type.data = f.data;
             type.size = f.size;
@@ -212,8 +230,7 @@ static mobinfer_status read_value_info(importer *im, const uint8_t *data, size_t
                     v->dtype = MOBINFER_DTYPE_UNDEFINED;
                 }
             } else if (g.number == TT_SHAPE && g.type == MBI_WIRE_LEN) {
-                mobinfer_status st = read_shape(im, g.data, g.size, v);
-                if (st)
+                if ((st = read_shape(im, g.data, g.size, v)))
                     return st;
             }
         }
@@ -245,7 +262,8 @@ static int add_value(importer *im, const char *name)
 
 static mobinfer_status too_many_values(importer *im)
 {
-    return mbi_fail(im->err, MOBINFER_ERR_LIMIT, "graph has more than %llu values",
+    return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
+                    "the graph has more named values than the limit of %llu (max_values)",
                     (unsigned long long)im->limits->max_values);
 }
 
@@ -285,8 +303,8 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
             has[f.number] = true;
         switch (f.number) {
         case AP_NAME:
-            if (!(a->name = dup_string(im, &f)))
-                return parse_error(im, "attribute name");
+            if ((st = read_string(im, &f, "attribute name", &a->name)))
+                return st;
             break;
         case AP_TYPE:
             a->type = (mbi_attr_type)(int)f.varint;
@@ -305,9 +323,7 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
             if (f.type != MBI_WIRE_LEN)
                 return parse_error(im, "attribute s");
             if (f.size > im->limits->max_attribute_elements)
-                return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
-                                "a string attribute is longer than the limit of %llu",
-                                (unsigned long long)im->limits->max_attribute_elements);
+                return string_too_long(im, "a string attribute", f.size);
             /* Strings may hold bytes; keep a NUL-terminated copy. */
             if (!(a->s = mbi_pool_strndup(im->pool, (const char *)f.data, f.size)))
                 return oom(im);
@@ -363,10 +379,15 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
         a->s_len = 0;
     }
     size_t lim = im->limits->max_attribute_elements;
-    if (n_floats > lim || n_ints > lim || n_strings > lim)
+    if (n_floats > lim || n_ints > lim || n_strings > lim) {
+        size_t n = n_floats > n_ints ? n_floats : n_ints;
+        if (n_strings > n)
+            n = n_strings;
         return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
-                        "attribute '%s' has more elements than the limit of %llu", a->name,
-                        (unsigned long long)lim);
+                        "attribute '%s' has %zu elements, more than the limit of %llu "
+                        "(max_attribute_elements)",
+                        a->name, n, (unsigned long long)lim);
+    }
     if (a->type == MBI_ATTR_FLOATS || a->type == MBI_ATTR_INTS || a->type == MBI_ATTR_STRINGS) {
         float *fl = NULL;
         int64_t *in = NULL;
@@ -398,8 +419,10 @@ static mobinfer_status read_attribute(importer *im, const uint8_t *data, size_t 
                     in[k++] = (int64_t)f.varint;
                 }
             } else if (a->type == MBI_ATTR_STRINGS && f.number == AP_STRINGS) {
-                if (f.type != MBI_WIRE_LEN || f.size > lim)
+                if (f.type != MBI_WIRE_LEN)
                     return parse_error(im, "attribute strings");
+                if (f.size > lim)
+                    return string_too_long(im, "a string of a strings attribute", f.size);
                 if (!(ss[k++] = mbi_pool_strndup(im->pool, (const char *)f.data, f.size)))
                     return oom(im);
             }
@@ -468,24 +491,24 @@ static mobinfer_status read_node(importer *im, int index, span s)
     while (mbi_wire_next(&w, &f)) {
         switch (f.number) {
         case NP_INPUT:
-            if (!(in_names[ni++] = dup_string(im, &f)))
-                return parse_error(im, "node input name");
+            if ((st = read_string(im, &f, "node input name", &in_names[ni++])))
+                return st;
             break;
         case NP_OUTPUT:
-            if (!(out_names[no++] = dup_string(im, &f)))
-                return parse_error(im, "node output name");
+            if ((st = read_string(im, &f, "node output name", &out_names[no++])))
+                return st;
             break;
         case NP_NAME:
-            if (!(n->name = dup_string(im, &f)))
-                return parse_error(im, "node name");
+            if ((st = read_string(im, &f, "node name", &n->name)))
+                return st;
             break;
         case NP_OP_TYPE:
-            if (!(n->op_type = dup_string(im, &f)))
-                return parse_error(im, "node op_type");
+            if ((st = read_string(im, &f, "node op_type", &n->op_type)))
+                return st;
             break;
         case NP_DOMAIN:
-            if (!(n->domain = dup_string(im, &f)))
-                return parse_error(im, "node domain");
+            if ((st = read_string(im, &f, "node domain", &n->domain)))
+                return st;
             break;
         case NP_ATTRIBUTE:
             if (f.type != MBI_WIRE_LEN)
@@ -637,6 +660,36 @@ static mobinfer_status sort_topologically(importer *im)
     return MOBINFER_OK;
 }
 
+/* Longest chain of nodes, in the sorted order (producers come first). */
+static mobinfer_status check_depth(importer *im)
+{
+    const mbi_graph *g = im->g;
+    int *depth = mbi_pool_alloc_array(im->pool, (size_t)g->n_nodes + 1, sizeof(int));
+    if (!depth)
+        return oom(im);
+    for (int i = 0; i < g->n_nodes; i++) {
+        const mbi_node *n = &g->nodes[i];
+        int d = 0;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int v = n->inputs[k];
+            int p = v >= 0 ? g->values[v].producer : -1;
+            if (p >= 0 && depth[p] > d)
+                d = depth[p];
+        }
+        depth[i] = d + 1;
+        if ((uint64_t)depth[i] > im->limits->max_graph_depth) {
+            /* Exporters often leave nodes unnamed; the output names them. */
+            int out = n->n_outputs > 0 ? n->outputs[0] : -1;
+            return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
+                            "node '%s' (%s, output '%s') is %d nodes deep, more than the graph "
+                            "depth limit of %llu (max_graph_depth)",
+                            n->name, n->op_type, out >= 0 ? g->values[out].name : "", depth[i],
+                            (unsigned long long)im->limits->max_graph_depth);
+        }
+    }
+    return MOBINFER_OK;
+}
+
 /* ---- graph ---------------------------------------------------------------------- */
 
 typedef struct graph_spans {
@@ -669,12 +722,17 @@ static mobinfer_status collect_graph(importer *im, const uint8_t *data, size_t s
         return parse_error(im, "GraphProto");
     const mobinfer_limits *L = im->limits;
     if (gs->n_nodes > L->max_nodes)
-        return mbi_fail(im->err, MOBINFER_ERR_LIMIT, "graph has %zu nodes, more than the limit of %llu",
+        return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
+                        "the graph has %zu nodes, more than the limit of %llu (max_nodes)",
                         gs->n_nodes, (unsigned long long)L->max_nodes);
+    /* Initializers that old exporters also list as inputs count here: the
+     * check has to come before the names are read. */
     if (gs->n_inputs > L->max_graph_inputs || gs->n_outputs > L->max_graph_inputs)
         return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
-                        "graph has %zu inputs and %zu outputs; the limit is %llu", gs->n_inputs,
-                        gs->n_outputs, (unsigned long long)L->max_graph_inputs);
+                        "the graph has %zu %s, more than the limit of %llu (max_graph_inputs)",
+                        gs->n_inputs > L->max_graph_inputs ? gs->n_inputs : gs->n_outputs,
+                        gs->n_inputs > L->max_graph_inputs ? "inputs" : "outputs",
+                        (unsigned long long)L->max_graph_inputs);
     if (gs->n_inits > L->max_values)
         return too_many_values(im);
     gs->nodes = mbi_pool_alloc_array(im->pool, gs->n_nodes + 1, sizeof(span));
@@ -700,6 +758,33 @@ static mobinfer_status collect_graph(importer *im, const uint8_t *data, size_t s
         }
     }
     return MOBINFER_OK;
+}
+
+/* The decoder copies an initializer's data into the pool when it is
+ * misaligned or stored in typed fields, so the running total is enforced by
+ * capping the decoder's per-tensor byte limit at what the total has left:
+ * an initializer that would overflow it fails before its copy is made. */
+static mobinfer_status decode_initializer(importer *im, span s, mbi_const_tensor *t)
+{
+    const mobinfer_limits *L = im->limits;
+    uint64_t left = L->max_initializer_bytes - im->g->initializer_bytes;
+    mbi_tensor_decoder d = im->decoder;
+    mobinfer_limits capped = *L;
+    bool budget_binds = left < L->max_tensor_bytes;
+    if (budget_binds) {
+        capped.max_tensor_bytes = left;
+        d.limits = &capped;
+    }
+    mobinfer_status st = mbi_onnx_decode_tensor(&d, s.data, s.size, t);
+    /* The decoder sets dtype just before its byte check and bytes just after
+     * it, so a LIMIT with a dtype and no bytes is that check failing. */
+    if (st == MOBINFER_ERR_LIMIT && budget_binds && t->dtype != MOBINFER_DTYPE_UNDEFINED &&
+        t->bytes == 0)
+        return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
+                        "tensor '%s' brings the initializers past the limit of %llu bytes "
+                        "(max_initializer_bytes)",
+                        t->name ? t->name : "", (unsigned long long)L->max_initializer_bytes);
+    return st;
 }
 
 static void copy_declared_type(mbi_value_decl *dst, const mbi_value_decl *src)
@@ -743,7 +828,7 @@ static mobinfer_status import_graph(importer *im, const uint8_t *data, size_t si
         mbi_const_tensor *t = mbi_pool_alloc(im->pool, sizeof *t);
         if (!t)
             return oom(im);
-        if ((st = mbi_onnx_decode_tensor(&im->decoder, gs.inits[i].data, gs.inits[i].size, t))) {
+        if ((st = decode_initializer(im, gs.inits[i], t))) {
             mbi_error_prefix(im->err, "initializer %zu", i);
             return st;
         }
@@ -753,10 +838,6 @@ static mobinfer_status import_graph(importer *im, const uint8_t *data, size_t si
             return mbi_fail(im->err, MOBINFER_ERR_INVALID_MODEL,
                             "initializer '%s' is defined twice", t->name);
         g->initializer_bytes += t->bytes;
-        if (g->initializer_bytes > im->limits->max_initializer_bytes)
-            return mbi_fail(im->err, MOBINFER_ERR_LIMIT,
-                            "initializers exceed the limit of %llu bytes",
-                            (unsigned long long)im->limits->max_initializer_bytes);
         int64_t numel = 1;
         for (int k = 0; k < t->rank; k++)
             numel *= t->dims[k];
@@ -826,7 +907,9 @@ static mobinfer_status import_graph(importer *im, const uint8_t *data, size_t si
     }
     if (g->n_outputs == 0)
         return mbi_fail(im->err, MOBINFER_ERR_INVALID_MODEL, "the graph has no outputs");
-    return sort_topologically(im);
+    if ((st = sort_topologically(im)))
+        return st;
+    return check_depth(im);
 }
 
 mobinfer_status mbi_onnx_import(const uint8_t *data, size_t size, const mobinfer_limits *limits,
@@ -848,7 +931,8 @@ mobinfer_status mbi_onnx_import(const uint8_t *data, size_t size, const mobinfer
     if (size == 0)
         return mbi_fail(err, MOBINFER_ERR_PARSE, "the model is empty (0 bytes)");
     if (size > limits->max_model_bytes)
-        return mbi_fail(err, MOBINFER_ERR_LIMIT, "the model has %zu bytes, more than the limit of %llu",
+        return mbi_fail(err, MOBINFER_ERR_LIMIT,
+                        "the model has %zu bytes, more than the limit of %llu (max_model_bytes)",
                         size, (unsigned long long)limits->max_model_bytes);
     mbi_wire w = mbi_wire_make(data, size);
     mbi_wire_field f;

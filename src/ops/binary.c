@@ -2,10 +2,14 @@
  * Mod, Pow and PRelu, the comparisons and logic operators, the variadic
  * Min/Max/Sum/Mean, and Where. All of them describe their inputs with one
  * mbi_bcast geometry (ops/ref/broadcast_ref.h) built here at prepare time;
- * the node's op_type selects the entry of `binary_ops`. */
+ * the node's op_type selects the entry of `binary_ops`. Float32 Add, Sub,
+ * Mul, Div, Min, Max, Sum and Mean walk the same geometry with the session's
+ * vectorized row kernels (kernels/f32-vbinary); the reference kernels do
+ * everything else. */
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/f32-vbinary/f32_vbinary.h"
 #include "ops/math_ops.h"
 #include "ops/op.h"
 #include "ops/ref/binary_ref.h"
@@ -58,7 +62,63 @@ typedef struct binary_params {
     /* One geometry per step: inputs (0, 1) for the first, then (output,
      * input k) for every further input of a variadic operator. */
     mbi_bcast *geom;
+    /* Float32 fast path, or NULL. */
+    const mbi_f32_vbinary_kernel *vk;
+    mbi_f32_vbinop vop;
 } binary_params;
+
+/* The vectorized kernels take every geometry whose rows have unit or zero
+ * strides with at least one operand running along the row, which
+ * mbi_bcast_init produces for two inputs; checked rather than assumed. */
+static bool rows_fit(const mbi_bcast *g)
+{
+    const int last = g->rank - 1;
+    const int64_t sa = g->strides[0][last], sb = g->strides[1][last];
+    return g->n_in == 2 && (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && (sa || sb);
+}
+
+static void choose_fast_path(const mbi_op_ctx *ctx, binary_params *bp)
+{
+    if (!ctx->kernels || !ctx->kernels->vbinary || ctx->in[0]->dtype != MOBINFER_DTYPE_FLOAT32 ||
+        (bp->kind != KIND_ARITH && bp->kind != KIND_VARIADIC))
+        return;
+    switch (bp->op) {
+    case MBI_BINOP_ADD: bp->vop = MBI_F32_VBINOP_ADD; break;
+    case MBI_BINOP_SUB: bp->vop = MBI_F32_VBINOP_SUB; break;
+    case MBI_BINOP_MUL: bp->vop = MBI_F32_VBINOP_MUL; break;
+    case MBI_BINOP_DIV: bp->vop = MBI_F32_VBINOP_DIV; break;
+    case MBI_BINOP_MIN: bp->vop = MBI_F32_VBINOP_MIN; break;
+    case MBI_BINOP_MAX: bp->vop = MBI_F32_VBINOP_MAX; break;
+    default: return;
+    }
+    for (int s = 0; s < bp->n_geom; s++)
+        if (!rows_fit(&bp->geom[s]))
+            return;
+    bp->vk = ctx->kernels->vbinary;
+}
+
+/* One row kernel call per row of g; each row is read before it is written,
+ * so out may be a (in place) when a is not broadcast. */
+static void vbinary_rows(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op, const mbi_bcast *g,
+                         const float *a, const float *b, float *out)
+{
+    if (g->numel == 0)
+        return;
+    const int last = g->rank - 1;
+    const size_t n = (size_t)g->dims[last];
+    const int64_t sa = g->strides[0][last], sb = g->strides[1][last];
+    const mbi_f32_vbinary_fn fn = sa && sb ? k->vv[op] : sa ? k->vs[op] : k->sv[op];
+    if (g->rank == 1) {
+        fn(a, b, out, n);
+        return;
+    }
+    mbi_bcast_iter it;
+    mbi_bcast_iter_begin(g, &it);
+    do {
+        fn(a + it.off[0], b + it.off[1], out, n);
+        out += n;
+    } while (mbi_bcast_iter_next(g, &it));
+}
 
 static const binary_info *find_info(const char *op_type)
 {
@@ -246,6 +306,7 @@ static mobinfer_status binary_prepare(mbi_op_ctx *ctx)
     }
     if (st)
         return st;
+    choose_fast_path(ctx, bp);
     ctx->params = bp;
     mbi_op_set_output(ctx, 0, out_dtype, out_dims, out_rank);
     return MOBINFER_OK;
@@ -271,9 +332,14 @@ static mobinfer_status binary_run(mbi_op_ctx *ctx)
                 memcpy(out->data, a->data, mbi_tensor_bytes(a));
             break;
         }
-        for (int s = 0; s < bp->n_geom; s++)
-            mbi_ref_binary(bp->op, a->dtype, &bp->geom[s], s == 0 ? a->data : out->data,
-                           ctx->in[s + 1]->data, out->data);
+        for (int s = 0; s < bp->n_geom; s++) {
+            const void *left = s == 0 ? a->data : out->data;
+            if (bp->vk)
+                vbinary_rows(bp->vk, bp->vop, &bp->geom[s], left, ctx->in[s + 1]->data, out->data);
+            else
+                mbi_ref_binary(bp->op, a->dtype, &bp->geom[s], left, ctx->in[s + 1]->data,
+                               out->data);
+        }
         if (bp->mean) {
             float *o = out->data;
             const float n = (float)ctx->n_in;
@@ -283,7 +349,10 @@ static mobinfer_status binary_run(mbi_op_ctx *ctx)
         }
         break;
     default:
-        mbi_ref_binary(bp->op, a->dtype, &bp->geom[0], a->data, ctx->in[1]->data, out->data);
+        if (bp->vk)
+            vbinary_rows(bp->vk, bp->vop, &bp->geom[0], a->data, ctx->in[1]->data, out->data);
+        else
+            mbi_ref_binary(bp->op, a->dtype, &bp->geom[0], a->data, ctx->in[1]->data, out->data);
         break;
     }
     return MOBINFER_OK;

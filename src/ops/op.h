@@ -48,6 +48,7 @@ typedef struct mbi_op_ctx {
      * pool (run only; NULL means one thread, see runtime/thread_pool.h). */
     const mbi_kernels *kernels;
     struct mbi_threadpool *threadpool;
+    int num_threads; /* the pool's size, for per-thread scratch in prepare */
 
     mbi_error *err;
     mbi_pool *pool;                /* session lifetime; valid in prepare only */

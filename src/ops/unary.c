@@ -2,7 +2,9 @@
  * activations, transcendental functions, rounding, Not, and Clip (whose
  * bounds are attributes before opset 11 and optional scalar inputs after).
  * One prepare/run pair serves them all; the node's op_type selects the
- * entry of `unary_ops`. */
+ * entry of `unary_ops`. Float32 activations, Exp and Erf run on the session's
+ * vectorized kernels (kernels/f32-vact); everything else, and every other
+ * dtype, on the reference kernels. */
 #include <float.h>
 #include <string.h>
 
@@ -60,7 +62,36 @@ typedef struct unary_params {
     mbi_unop op;
     mbi_unary_params p;
     bool clip_inputs; /* Clip bounds come from inputs 1 and 2 at run time */
+    /* Float32 fast path: act_fn with act, or vunary_fn; both NULL if none. */
+    mbi_f32_act_fn act_fn;
+    mbi_act act;
+    mbi_f32_vunary_fn vunary_fn;
 } unary_params;
+
+/* Picks the vectorized kernel for a float32 op, if there is one. */
+static void choose_fast_path(const mbi_op_ctx *ctx, unary_params *up)
+{
+    const mbi_kernels *k = ctx->kernels;
+    if (!k || ctx->in[0]->dtype != MOBINFER_DTYPE_FLOAT32)
+        return;
+    mbi_act act = {MBI_ACT_NONE, up->p.alpha, up->p.beta};
+    switch (up->op) {
+    case MBI_UNOP_EXP: up->vunary_fn = k->exp; return;
+    case MBI_UNOP_ERF: up->vunary_fn = k->erf; return;
+    case MBI_UNOP_RELU: act.kind = MBI_ACT_RELU; break;
+    case MBI_UNOP_CLIP: /* bounds are set by run */ act.kind = MBI_ACT_CLAMP; break;
+    case MBI_UNOP_LEAKY_RELU: act.kind = MBI_ACT_LEAKY_RELU; break;
+    case MBI_UNOP_HARD_SIGMOID: act.kind = MBI_ACT_HARD_SIGMOID; break;
+    case MBI_UNOP_HARD_SWISH: act.kind = MBI_ACT_HARD_SWISH; break;
+    case MBI_UNOP_SIGMOID: act.kind = MBI_ACT_SIGMOID; break;
+    case MBI_UNOP_TANH: act.kind = MBI_ACT_TANH; break;
+    case MBI_UNOP_GELU: act.kind = MBI_ACT_GELU_ERF; break;
+    case MBI_UNOP_GELU_TANH: act.kind = MBI_ACT_GELU_TANH; break;
+    default: return;
+    }
+    up->act = act;
+    up->act_fn = k->act;
+}
 
 static mobinfer_status clip_bound_input(mbi_op_ctx *ctx, int index, const char *what)
 {
@@ -167,6 +198,7 @@ static mobinfer_status unary_prepare(mbi_op_ctx *ctx)
     st = read_attrs(ctx, up);
     if (st)
         return st;
+    choose_fast_path(ctx, up);
     ctx->params = up;
     mbi_op_set_output(ctx, 0, x->dtype, x->dims, x->rank);
     return MOBINFER_OK;
@@ -176,6 +208,11 @@ static mobinfer_status unary_run(mbi_op_ctx *ctx)
 {
     const unary_params *up = ctx->params;
     const mbi_tensor *x = ctx->in[0];
+    const int64_t n = mbi_tensor_numel(x);
+    if (up->vunary_fn) {
+        up->vunary_fn(x->data, ctx->out[0]->data, (size_t)n);
+        return MOBINFER_OK;
+    }
     mbi_unary_params p = up->p;
     if (up->clip_inputs) {
         const mbi_tensor *lo = mbi_op_input(ctx, 1), *hi = mbi_op_input(ctx, 2);
@@ -193,7 +230,16 @@ static mobinfer_status unary_run(mbi_op_ctx *ctx)
         p.ilo = INT64_MIN;
         p.ihi = INT64_MAX;
     }
-    mbi_ref_unary(up->op, x->dtype, &p, x->data, ctx->out[0]->data, mbi_tensor_numel(x));
+    if (up->act_fn) {
+        mbi_act act = up->act;
+        if (act.kind == MBI_ACT_CLAMP) {
+            act.alpha = p.lo;
+            act.beta = p.hi;
+        }
+        up->act_fn(&act, x->data, ctx->out[0]->data, (size_t)n);
+        return MOBINFER_OK;
+    }
+    mbi_ref_unary(up->op, x->dtype, &p, x->data, ctx->out[0]->data, n);
     return MOBINFER_OK;
 }
 

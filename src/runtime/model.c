@@ -1,5 +1,6 @@
 #include "runtime/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,19 @@ mobinfer_status mbi_value_info_from_decl(mbi_pool *pool, const mbi_value_decl *d
     out->dims = dims;
     out->dim_names = names;
     return MOBINFER_OK;
+}
+
+/* The mapped-file layer knows the size and the number but not which field
+ * of mobinfer_limits it was given; the message should tell the user which
+ * limit to raise. */
+static mobinfer_status name_limit(mbi_error *err, mobinfer_status st, const char *field)
+{
+    if (st == MOBINFER_ERR_LIMIT) {
+        char msg[MBI_ERROR_MESSAGE_BYTES];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        mbi_fail(err, st, "%s (%s)", msg, field);
+    }
+    return st;
 }
 
 /* External data files are mapped once each and kept with the model. Their
@@ -55,7 +69,7 @@ static mobinfer_status map_external(void *user, const char *location, const uint
     mbi_external_file *e = &m->external[m->n_external];
     mobinfer_status st = mbi_mapped_file_open(&e->map, path, m->limits.max_initializer_bytes, err);
     if (st)
-        return st;
+        return name_limit(err, st, "max_initializer_bytes");
     e->location = location;
     m->n_external++;
     *data = e->map.data;
@@ -123,7 +137,9 @@ mobinfer_status mobinfer_model_load(const char *path, const mobinfer_load_option
     }
     if (slash == path)
         m->dir = "/";
-    mobinfer_status st = mbi_mapped_file_open(&m->file, path, m->limits.max_model_bytes, &err);
+    mobinfer_status st = name_limit(
+        &err, mbi_mapped_file_open(&m->file, path, m->limits.max_model_bytes, &err),
+        "max_model_bytes");
     if (!st && m->file.size == 0)
         st = mbi_fail(&err, MOBINFER_ERR_PARSE, "'%s' is empty (0 bytes)", path);
     if (!st)

@@ -289,6 +289,8 @@ mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_se
         ctx.err = &s->err;
         ctx.pool = &s->pool;
         ctx.kernels = &s->kernels;
+        ctx.num_threads = s->num_threads;
+        ctx.threadpool = s->threadpool;
         ctx.limits = &s->limits;
         bool all_const = true;
         for (int k = 0; k < nd->n_inputs; k++) {

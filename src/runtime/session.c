@@ -1,7 +1,9 @@
 #include "runtime/session.h"
+#include "runtime/thread_pool.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static mobinfer_status build_public_infos(mobinfer_session *s)
 {
@@ -10,7 +12,8 @@ static mobinfer_status build_public_infos(mobinfer_session *s)
     s->outputs = mbi_pool_alloc_array(&s->pool, (size_t)g->n_outputs + 1, sizeof *s->outputs);
     s->input_set = mbi_pool_alloc_array(&s->pool, (size_t)g->n_inputs + 1, sizeof(bool));
     s->node_infos = mbi_pool_alloc_array(&s->pool, (size_t)s->n_steps + 1, sizeof *s->node_infos);
-    if (!s->inputs || !s->outputs || !s->input_set || !s->node_infos)
+    s->profile = mbi_pool_alloc_array(&s->pool, (size_t)s->n_steps + 1, sizeof *s->profile);
+    if (!s->inputs || !s->outputs || !s->input_set || !s->node_infos || !s->profile)
         return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < g->n_inputs; i++)
         s->input_set[i] = s->values[g->inputs[i]].is_const;
@@ -97,6 +100,8 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
     s->values = mbi_pool_alloc_array(&s->pool, (size_t)s->n_values + 1, sizeof *s->values);
     mobinfer_status st = s->values ? MOBINFER_OK
                                    : mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+    if (!st && s->num_threads > 1)
+        st = mbi_threadpool_create(s->num_threads, &s->threadpool, &s->err);
     if (!st)
         st = mbi_session_prepare_nodes(s, &o);
     if (!st && !o.disable_optimizations)
@@ -121,6 +126,7 @@ void mobinfer_session_free(mobinfer_session *session)
         return;
     free(session->arena);
     free(session->scratch);
+    mbi_threadpool_destroy(session->threadpool);
     mbi_pool_destroy(&session->pool);
     free(session);
 }
@@ -199,6 +205,13 @@ mobinfer_status mobinfer_session_set_input(mobinfer_session *s, const char *name
                     name);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 mobinfer_status mobinfer_session_run(mobinfer_session *s)
 {
     if (!s)
@@ -211,7 +224,12 @@ mobinfer_status mobinfer_session_run(mobinfer_session *s)
                             g->values[g->inputs[i]].name);
     for (int i = 0; i < s->n_steps; i++) {
         mbi_step *st = &s->steps[i];
+        uint64_t t0 = s->profiling ? now_ns() : 0;
         mobinfer_status rc = st->def->run(&st->ctx);
+        if (s->profiling) {
+            s->profile[i].total_ns += now_ns() - t0;
+            s->profile[i].runs++;
+        }
         if (rc) {
             mbi_error_prefix(&s->err, "node '%s' (%s)", st->node->name, st->node->op_type);
             return rc;
@@ -256,6 +274,25 @@ mobinfer_status mobinfer_session_node(const mobinfer_session *s, size_t index,
     if (!s || !out || index >= (size_t)s->n_steps)
         return MOBINFER_ERR_INVALID_ARGUMENT;
     *out = s->node_infos[index];
+    return MOBINFER_OK;
+}
+
+mobinfer_status mobinfer_session_set_profiling(mobinfer_session *s, int on)
+{
+    if (!s)
+        return MOBINFER_ERR_INVALID_ARGUMENT;
+    s->profiling = on != 0;
+    if (s->profiling)
+        memset(s->profile, 0, sizeof *s->profile * (size_t)s->n_steps);
+    return MOBINFER_OK;
+}
+
+mobinfer_status mobinfer_session_node_profile(const mobinfer_session *s, size_t index,
+                                              mobinfer_node_profile *out)
+{
+    if (!s || !out || index >= (size_t)s->n_steps)
+        return MOBINFER_ERR_INVALID_ARGUMENT;
+    *out = s->profile[index];
     return MOBINFER_OK;
 }
 

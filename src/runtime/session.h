@@ -35,6 +35,7 @@ struct mobinfer_session {
     mobinfer_limits limits;
     int num_threads;
     mbi_kernels kernels;
+    struct mbi_threadpool *threadpool; /* NULL with one thread */
 
     int n_values;
     mbi_svalue *values;
@@ -50,6 +51,8 @@ struct mobinfer_session {
     mobinfer_value_info *outputs;
     bool *input_set;
     mobinfer_node_info *node_infos;
+    bool profiling;
+    mobinfer_node_profile *profile; /* per step */
 };
 
 /* Binds shapes, prepares every node in order and folds constant ones. */

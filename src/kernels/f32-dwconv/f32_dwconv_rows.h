@@ -1,0 +1,184 @@
+/* The SIMD depthwise row walker, written once in the vector vocabulary of
+ * simd_<isa>.h and instantiated by f32_dwconv_<isa>.c, which defines
+ * DWCONV_ROWS_NAME and includes its simd header first.
+ *
+ * Loop order: output row, then channel block (VW channels), then the
+ * pixels of the row. A block's filter stays in registers for the whole row
+ * when it fits (3x3 everywhere, 5x5 with 32 registers), so the interior
+ * costs one input load per FMA. Every row is split into left border, interior
+ * and right border: only border pixels check their column taps; rows whose
+ * filter hangs over the top or bottom skip those filter rows (a per-row
+ * decision the compiler turns into separate code). Fixed-size code exists
+ * for 3x3, 5x5 and 7x7; other sizes load each weight per tap. The last
+ * block of a channel count that is not a multiple of VW uses masked loads
+ * and stores, so nothing past the image's last channel is touched. */
+#ifndef MBI_KERNELS_F32_DWCONV_ROWS_H
+#define MBI_KERNELS_F32_DWCONV_ROWS_H
+
+#include <stdbool.h>
+
+#include "kernels/f32-dwconv/f32_dwconv_variants.h"
+#include "kernels/f32-dwconv/kwindow.h"
+
+#define DW_INLINE static inline __attribute__((always_inline))
+#define DW_MAX_K 7
+
+DW_INLINE vf dw_load(const bool masked, vmask m, const float *p)
+{
+    return masked ? v_load_m(p, m) : v_load(p);
+}
+
+DW_INLINE void dw_store(const bool masked, vmask m, float *p, vf acc, vf vmin, vf vmax)
+{
+    /* The sum second in max and min: a NaN sum passes through. */
+    const vf y = v_min(vmax, v_max(vmin, acc));
+    if (masked)
+        v_store_m(p, m, y);
+    else
+        v_store(p, y);
+}
+
+/* What one (output row, channel block) pass needs besides the pixel range. */
+typedef struct dw_row_args {
+    const float *rows[DW_MAX_K]; /* input row of filter row ky at this block's first channel */
+    const float *wb;             /* the block's packed bias and weights */
+    float *out;                  /* output pixel 0 of the row, at the block's first channel */
+    size_t ky0, ky1;             /* filter rows inside the input */
+} dw_row_args;
+
+/* One output pixel of a fixed KH x KW filter. Weights come from w (registers once inlined) when
+ * w_regs, else straight from the packed block. checked: only taps kx in [kx0, kx1) are read. */
+DW_INLINE vf dw_pixel_fixed(const size_t KH, const size_t KW, const bool all_rows, const bool checked,
+                            const bool masked, const bool w_regs, vmask m, const vf *w,
+                            const dw_row_args *a, ptrdiff_t bx, size_t kx0, size_t kx1, size_t dw,
+                            size_t c)
+{
+    vf acc = w_regs ? w[0] : v_load(a->wb);
+#pragma GCC unroll 7
+    for (size_t ky = 0; ky < KH; ky++) {
+        if (!all_rows && (ky < a->ky0 || ky >= a->ky1))
+            continue;
+#pragma GCC unroll 7
+        for (size_t kx = 0; kx < KW; kx++) {
+            if (checked && (kx < kx0 || kx >= kx1))
+                continue;
+            const float *x = a->rows[ky] + (size_t)(bx + (ptrdiff_t)(kx * dw)) * c;
+            const vf wt = w_regs ? w[1 + ky * KW + kx] : v_load(a->wb + VW * (1 + ky * KW + kx));
+            acc = v_fma(dw_load(masked, m, x), wt, acc);
+        }
+    }
+    return acc;
+}
+
+DW_INLINE void dw_row_fixed(const size_t KH, const size_t KW, const bool all_rows, const bool masked,
+                            vmask m, const mbi_dwconv_shape *s, const dw_row_args *a, size_t ox_lo,
+                            size_t ox_hi, vf vmin, vf vmax)
+{
+    /* Bias, the taps, one accumulator, one input and the clamp bounds. */
+    const bool w_regs = KH * KW + 5 <= VREGS;
+    const size_t c = s->channels, dw = s->dil_w;
+    vf w[1 + DW_MAX_K * DW_MAX_K];
+    if (w_regs) {
+#pragma GCC unroll 26
+        for (size_t t = 0; t < 1 + KH * KW; t++)
+            w[t] = v_load(a->wb + VW * t);
+    }
+    size_t ox = 0;
+    for (; ox < ox_lo; ox++) {
+        const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
+        size_t kx0, kx1;
+        mbi_kwin_taps(bx, dw, KW, s->in_w, &kx0, &kx1);
+        vf acc = dw_pixel_fixed(KH, KW, all_rows, true, masked, w_regs, m, w, a, bx, kx0, kx1, dw, c);
+        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+    }
+    for (; ox < ox_hi; ox++) {
+        const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
+        vf acc = dw_pixel_fixed(KH, KW, all_rows, false, masked, w_regs, m, w, a, bx, 0, KW, dw, c);
+        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+    }
+    for (; ox < s->out_w; ox++) {
+        const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
+        size_t kx0, kx1;
+        mbi_kwin_taps(bx, dw, KW, s->in_w, &kx0, &kx1);
+        vf acc = dw_pixel_fixed(KH, KW, all_rows, true, masked, w_regs, m, w, a, bx, kx0, kx1, dw, c);
+        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+    }
+}
+
+/* The four (all rows inside?, masked?) instances of one fixed size. */
+DW_INLINE void dw_row_fixed_any(const size_t KH, const size_t KW, bool all_rows, bool masked, vmask m,
+                                const mbi_dwconv_shape *s, const dw_row_args *a, size_t ox_lo,
+                                size_t ox_hi, vf vmin, vf vmax)
+{
+    if (all_rows) {
+        if (masked)
+            dw_row_fixed(KH, KW, true, true, m, s, a, ox_lo, ox_hi, vmin, vmax);
+        else
+            dw_row_fixed(KH, KW, true, false, m, s, a, ox_lo, ox_hi, vmin, vmax);
+    } else {
+        if (masked)
+            dw_row_fixed(KH, KW, false, true, m, s, a, ox_lo, ox_hi, vmin, vmax);
+        else
+            dw_row_fixed(KH, KW, false, false, m, s, a, ox_lo, ox_hi, vmin, vmax);
+    }
+}
+
+/* Any filter size: taps and weights from runtime loops, every pixel checked. */
+static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, const float *in_c,
+                           ptrdiff_t by, const dw_row_args *a, vf vmin, vf vmax)
+{
+    const size_t c = s->channels, kw = s->kw;
+    for (size_t ox = 0; ox < s->out_w; ox++) {
+        const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
+        size_t kx0, kx1;
+        mbi_kwin_taps(bx, s->dil_w, kw, s->in_w, &kx0, &kx1);
+        vf acc = v_load(a->wb);
+        for (size_t ky = a->ky0; ky < a->ky1; ky++) {
+            const float *row = in_c + (size_t)(by + (ptrdiff_t)(ky * s->dil_h)) * s->in_w * c;
+            for (size_t kx = kx0; kx < kx1; kx++) {
+                const float *x = row + (size_t)(bx + (ptrdiff_t)(kx * s->dil_w)) * c;
+                const vf wt = v_load(a->wb + VW * (1 + ky * kw + kx));
+                acc = v_fma(masked ? v_load_m(x, m) : v_load(x), wt, acc);
+            }
+        }
+        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+    }
+}
+
+MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
+{
+    const size_t c = s->channels, kh = s->kh, kw = s->kw, taps = kh * kw;
+    const bool fixed = kh == kw && (kh == 3 || kh == 5 || kh == 7);
+    size_t ox_lo, ox_hi;
+    mbi_kwin_interior(s->out_w, s->stride_w, s->pad_left, s->dil_w, kw, s->in_w, &ox_lo, &ox_hi);
+    const vf vmin = v_set1(mm->min), vmax = v_set1(mm->max);
+    const vmask tail = v_mask(c % VW ? c % VW : VW);
+    for (size_t oy = oy_begin; oy < oy_end; oy++) {
+        const ptrdiff_t by = mbi_kwin_base(oy, s->stride_h, s->pad_top);
+        dw_row_args a;
+        mbi_kwin_taps(by, s->dil_h, kh, s->in_h, &a.ky0, &a.ky1);
+        const bool all_rows = a.ky0 == 0 && a.ky1 == kh;
+        for (size_t c0 = 0; c0 < c; c0 += VW) {
+            const bool masked = c - c0 < VW;
+            const float *in_c = in + c0;
+            a.wb = packed + c0 * (taps + 1);
+            a.out = out + oy * s->out_w * c + c0;
+            if (!fixed) {
+                dw_row_generic(masked, tail, s, in_c, by, &a, vmin, vmax);
+                continue;
+            }
+            for (size_t ky = 0; ky < kh; ky++)
+                a.rows[ky] = ky >= a.ky0 && ky < a.ky1
+                                 ? in_c + (size_t)(by + (ptrdiff_t)(ky * s->dil_h)) * s->in_w * c
+                                 : in_c; /* never read: the row is skipped */
+            if (kh == 3)
+                dw_row_fixed_any(3, 3, all_rows, masked, tail, s, &a, ox_lo, ox_hi, vmin, vmax);
+            else if (kh == 5)
+                dw_row_fixed_any(5, 5, all_rows, masked, tail, s, &a, ox_lo, ox_hi, vmin, vmax);
+            else
+                dw_row_fixed_any(7, 7, all_rows, masked, tail, s, &a, ox_lo, ox_hi, vmin, vmax);
+        }
+    }
+}
+
+#endif

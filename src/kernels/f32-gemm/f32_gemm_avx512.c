@@ -1,0 +1,106 @@
+/* AVX-512 microkernels: broadcast one float of A per row, load NR packed
+ * floats of W as one or two zmm, one FMA per (row, zmm) per k.
+ *
+ * One inlined body (tile) is instantiated for every row count 1..MR and
+ * every zmm count, so a short tile (the last rows of M, the last columns of
+ * N) costs in proportion to its size instead of a whole MR x NR tile. The
+ * clamp is applied in registers, the last partial zmm is stored masked:
+ * nothing outside the mr x nc tile of C is touched, and A is read only on
+ * the mr rows x k columns given. */
+#include <immintrin.h>
+
+#include "kernels/f32-gemm/f32_gemm_ukernels.h"
+
+#define MAX_ROWS 14
+#define MAX_VECS 2
+
+static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
+                                                       const size_t nr, size_t nc, size_t k,
+                                                       const float *a, size_t lda, const float *w,
+                                                       float *c, size_t ldc,
+                                                       const mbi_f32_minmax *mm)
+{
+    /* Fixed-size arrays indexed by compile-time constants only once
+     * inlined: the compiler keeps them in registers. */
+    __m512 acc[MAX_ROWS][MAX_VECS];
+    const float *ap[MAX_ROWS];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < rows; i++)
+        ap[i] = a + i * lda;
+#pragma GCC unroll 16
+    for (size_t i = 0; i < rows; i++)
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++)
+            acc[i][v] = _mm512_load_ps(w + 16 * v);
+    w += nr;
+    for (size_t kk = 0; kk < k; kk++) {
+        __m512 b[MAX_VECS];
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++)
+            b[v] = _mm512_load_ps(w + 16 * v);
+        w += nr;
+#pragma GCC unroll 16
+        for (size_t i = 0; i < rows; i++) {
+            const __m512 av = _mm512_set1_ps(ap[i][kk]);
+#pragma GCC unroll 2
+            for (size_t v = 0; v < vecs; v++)
+                acc[i][v] = _mm512_fmadd_ps(av, b[v], acc[i][v]);
+        }
+    }
+    const __m512 vmin = _mm512_set1_ps(mm->min);
+    const __m512 vmax = _mm512_set1_ps(mm->max);
+    /* Full columns first, then a mask for the rest; nc > 16 * (vecs - 1). */
+    const __mmask16 last = (__mmask16)(0xFFFFu >> (16 * vecs - nc > 16 ? 16 : 16 * vecs - nc));
+#pragma GCC unroll 16
+    for (size_t i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++) {
+            /* min/max with the sum second: a NaN sum passes through. */
+            __m512 y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, acc[i][v]));
+            if (v + 1 < vecs)
+                _mm512_storeu_ps(ci + 16 * v, y);
+            else
+                _mm512_mask_storeu_ps(ci + 16 * v, last, y);
+        }
+    }
+}
+
+#define ROWS_CASE(r, max_rows, vecs_max, nr)                                                     \
+    case r:                                                                                      \
+        if ((r) <= (max_rows)) {                                                                 \
+            if ((vecs_max) == 2 && nc > 16)                                                      \
+                tile((r) <= (max_rows) ? (r) : 1, 2, nr, nc, k, a, lda, packed_block, c, ldc, mm); \
+            else                                                                                 \
+                tile((r) <= (max_rows) ? (r) : 1, 1, nr, nc, k, a, lda, packed_block, c, ldc, mm); \
+        }                                                                                        \
+        break;
+
+#define DEFINE_UKERNEL(name, max_rows, vecs_max)                                                 \
+    MBI_F32_GEMM_UKERNEL(name)                                                                   \
+    {                                                                                            \
+        switch (mr) {                                                                            \
+            ROWS_CASE(1, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(2, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(3, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(4, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(5, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(6, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(7, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(8, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(9, max_rows, vecs_max, 16 * (vecs_max))                                    \
+            ROWS_CASE(10, max_rows, vecs_max, 16 * (vecs_max))                                   \
+            ROWS_CASE(11, max_rows, vecs_max, 16 * (vecs_max))                                   \
+            ROWS_CASE(12, max_rows, vecs_max, 16 * (vecs_max))                                   \
+            ROWS_CASE(13, max_rows, vecs_max, 16 * (vecs_max))                                   \
+            ROWS_CASE(14, max_rows, vecs_max, 16 * (vecs_max))                                   \
+        default:                                                                                 \
+            break;                                                                               \
+        }                                                                                        \
+    }
+
+DEFINE_UKERNEL(mbi_f32_gemm_ukernel_6x32_avx512, 6, 2)
+DEFINE_UKERNEL(mbi_f32_gemm_ukernel_8x32_avx512, 8, 2)
+DEFINE_UKERNEL(mbi_f32_gemm_ukernel_12x32_avx512, 12, 2)
+DEFINE_UKERNEL(mbi_f32_gemm_ukernel_14x16_avx512, 14, 1)
+DEFINE_UKERNEL(mbi_f32_gemm_ukernel_14x32_avx512, 14, 2)

@@ -1,0 +1,176 @@
+/* The portable variant of the f32-vact family: the same approximations as
+ * the SIMD variants (f32_vmath_coeffs.h), one element at a time, so every
+ * platform computes the same results to within rounding. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels/f32-vact/f32_vact.h"
+#include "kernels/f32-vact/f32_vmath_coeffs.h"
+
+/* Round to nearest even for |v| < 2^22 without libm: adding 1.5 * 2^23 leaves
+ * no fraction bits. */
+static inline float round_even(float v)
+{
+    const float magic = 12582912.0f;
+    return (v + magic) - magic;
+}
+
+static inline float pow2i(int k) /* -126 <= k <= 127 */
+{
+    uint32_t bits = (uint32_t)(k + 127) << 23;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static inline float exp_core(float x)
+{
+    if (x != x)
+        return x;
+    x = x < MBI_EXP_LO ? MBI_EXP_LO : x;
+    x = x > MBI_EXP_HI ? MBI_EXP_HI : x;
+    const float nf = round_even(x * MBI_LOG2E);
+    float r = x - nf * MBI_LN2_HI;
+    r = r - nf * MBI_LN2_LO;
+    float q = MBI_EXP_Q4;
+    q = q * r + MBI_EXP_Q3;
+    q = q * r + MBI_EXP_Q2;
+    q = q * r + MBI_EXP_Q1;
+    q = q * r + MBI_EXP_Q0;
+    const float p = (r * r * q + r) + 1.0f;
+    const int n = (int)nf, n1 = n / 2, n2 = n - n1;
+    return p * pow2i(n1) * pow2i(n2);
+}
+
+static inline float sigmoid(float x)
+{
+    const float e = exp_core(-fabsf(x));
+    return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+}
+
+static inline float tanh_approx(float x)
+{
+    const float a = fabsf(x);
+    if (a < MBI_TANH_SMALL) {
+        const float s = x * x;
+        float q = MBI_TANH_Q4;
+        q = q * s + MBI_TANH_Q3;
+        q = q * s + MBI_TANH_Q2;
+        q = q * s + MBI_TANH_Q1;
+        q = q * s + MBI_TANH_Q0;
+        return (x * s) * q + x;
+    }
+    if (a != a)
+        return x;
+    const float e = exp_core(2.0f * (a < MBI_TANH_SAT ? a : MBI_TANH_SAT));
+    const float t = 1.0f - 2.0f / (e + 1.0f);
+    return copysignf(t, x);
+}
+
+static inline float erf_small(float x) /* |x| < MBI_ERF_SMALL */
+{
+    const float s = x * x;
+    float q = MBI_ERF_Q6;
+    q = q * s + MBI_ERF_Q5;
+    q = q * s + MBI_ERF_Q4;
+    q = q * s + MBI_ERF_Q3;
+    q = q * s + MBI_ERF_Q2;
+    q = q * s + MBI_ERF_Q1;
+    q = q * s + MBI_ERF_Q0;
+    return x * q;
+}
+
+static inline float erfc_large(float z) /* z >= MBI_ERF_SMALL or NaN */
+{
+    const float u = (z < MBI_ERFC_ZMAX ? z : MBI_ERFC_ZMAX) - MBI_ERFC_CENTER;
+    float s = MBI_ERFC_S8;
+    s = s * u + MBI_ERFC_S7;
+    s = s * u + MBI_ERFC_S6;
+    s = s * u + MBI_ERFC_S5;
+    s = s * u + MBI_ERFC_S4;
+    s = s * u + MBI_ERFC_S3;
+    s = s * u + MBI_ERFC_S2;
+    s = s * u + MBI_ERFC_S1;
+    s = s * u + MBI_ERFC_S0;
+    return exp_core(s - z * z);
+}
+
+static inline float erf_approx(float x)
+{
+    const float a = fabsf(x);
+    if (a < MBI_ERF_SMALL)
+        return erf_small(x);
+    if (a != a)
+        return x;
+    return copysignf(1.0f - erfc_large(a), x);
+}
+
+static inline float gelu_erf(float x)
+{
+    x = x < MBI_GELU_XMIN ? MBI_GELU_XMIN : x;
+    const float z = x * MBI_SQRT1_2, a = fabsf(z);
+    float one_plus_erf; /* 1 + erf(z), without cancelling for z < 0 */
+    if (a < MBI_ERF_SMALL) {
+        one_plus_erf = 1.0f + erf_small(z);
+    } else {
+        const float c = erfc_large(a);
+        one_plus_erf = z > 0.0f ? 2.0f - c : c;
+    }
+    return 0.5f * x * one_plus_erf;
+}
+
+static inline float gelu_tanh(float x)
+{
+    x = x < MBI_GELU_XMIN ? MBI_GELU_XMIN : x;
+    const float inner = (x * x * MBI_GELU_TANH_C + 1.0f) * x;
+    return x / (1.0f + exp_core(MBI_GELU_TANH_K * inner));
+}
+
+static inline float clampf(float v, float lo, float hi) /* NaN stays NaN; hi wins */
+{
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+#define LOOP(EXPR)                       \
+    for (size_t i = 0; i < n; i++) {     \
+        const float v = x[i];            \
+        y[i] = (EXPR);                   \
+    }                                    \
+    break
+
+void mbi_f32_act_scalar(const mbi_act *act, const float *x, float *y, size_t n)
+{
+    const float alpha = act->alpha, beta = act->beta;
+    switch (act->kind) {
+    case MBI_ACT_NONE:
+        if (x != y && n)
+            memmove(y, x, n * sizeof *y);
+        break;
+    case MBI_ACT_RELU: LOOP(v > 0.0f ? v : 0.0f);
+    case MBI_ACT_CLAMP: LOOP(clampf(v, alpha, beta));
+    case MBI_ACT_LEAKY_RELU: LOOP(v < 0.0f ? alpha * v : v);
+    case MBI_ACT_HARD_SIGMOID: LOOP(clampf(alpha * v + beta, 0.0f, 1.0f));
+    case MBI_ACT_HARD_SWISH: LOOP(v * clampf(v * (1.0f / 6.0f) + 0.5f, 0.0f, 1.0f));
+    case MBI_ACT_SIGMOID: LOOP(sigmoid(v));
+    case MBI_ACT_SILU: LOOP((v < MBI_SILU_XMIN ? MBI_SILU_XMIN : v) * sigmoid(v));
+    case MBI_ACT_TANH: LOOP(tanh_approx(v));
+    case MBI_ACT_GELU_ERF: LOOP(gelu_erf(v));
+    case MBI_ACT_GELU_TANH: LOOP(gelu_tanh(v));
+    }
+}
+
+#undef LOOP
+
+void mbi_f32_vexp_scalar(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = exp_core(x[i]);
+}
+
+void mbi_f32_verf_scalar(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = erf_approx(x[i]);
+}

@@ -1,0 +1,207 @@
+/* The f32-vact algorithms written once for every SIMD width. Included only by
+ * the ISA files (f32_vact_avx2.c, f32_vact_avx512.c), which first define:
+ *
+ *   vf            the vector type, VF_LEN floats
+ *   vf_mask       a lane mask; vf_tail the mask of a partial vector
+ *   VF_NAME(base) the public name of this variant (base##_avx2, ...)
+ *   vf_set1 vf_load vf_store vf_tail_mask vf_load_part vf_store_part
+ *   vf_add vf_sub vf_mul vf_div vf_fmadd (a*b+c) vf_fnmadd (c-a*b)
+ *   vf_max vf_min   with the x86 rule: the second operand when either is NaN
+ *   vf_abs vf_negabs vf_copysign (magnitude >= 0 gets the sign of s)
+ *   vf_lt vf_gt vf_ge vf_select(m, if_set, if_clear) vf_all(m)
+ *   vf_round (to nearest even) vf_scale2 (p * 2^n for integral n)
+ *
+ * The scalar twin is f32_vact_scalar.c; the constants are in
+ * f32_vmath_coeffs.h. Partial vectors use masked loads and stores, so
+ * nothing outside [0, n) is touched; masked-off lanes compute on zeros. */
+#ifndef MBI_KERNELS_F32_VACT_SIMD_H
+#define MBI_KERNELS_F32_VACT_SIMD_H
+
+#include <string.h>
+
+#include "kernels/f32-vact/f32_vact.h"
+#include "kernels/f32-vact/f32_vmath_coeffs.h"
+
+/* Putting the bound first makes NaN pass through both steps; hi wins over lo. */
+static inline vf vf_clamp(vf v, vf lo, vf hi)
+{
+    return vf_min(hi, vf_max(lo, v));
+}
+
+static inline vf vf_exp(vf x)
+{
+    x = vf_min(vf_set1(MBI_EXP_HI), vf_max(vf_set1(MBI_EXP_LO), x));
+    const vf nf = vf_round(vf_mul(x, vf_set1(MBI_LOG2E)));
+    vf r = vf_fnmadd(nf, vf_set1(MBI_LN2_HI), x);
+    r = vf_fnmadd(nf, vf_set1(MBI_LN2_LO), r);
+    vf q = vf_fmadd(vf_set1(MBI_EXP_Q4), r, vf_set1(MBI_EXP_Q3));
+    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q2));
+    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q1));
+    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q0));
+    const vf p = vf_add(vf_fmadd(vf_mul(r, r), q, r), vf_set1(1.0f));
+    return vf_scale2(p, nf);
+}
+
+static inline vf vf_sigmoid(vf x)
+{
+    const vf one = vf_set1(1.0f);
+    const vf e = vf_exp(vf_negabs(x)); /* never overflows */
+    const vf num = vf_select(vf_ge(x, vf_set1(0.0f)), one, e);
+    return vf_div(num, vf_add(one, e));
+}
+
+static inline vf vf_tanh(vf x)
+{
+    const vf a = vf_abs(x);
+    const vf s = vf_mul(x, x);
+    vf q = vf_fmadd(vf_set1(MBI_TANH_Q4), s, vf_set1(MBI_TANH_Q3));
+    q = vf_fmadd(q, s, vf_set1(MBI_TANH_Q2));
+    q = vf_fmadd(q, s, vf_set1(MBI_TANH_Q1));
+    q = vf_fmadd(q, s, vf_set1(MBI_TANH_Q0));
+    const vf small = vf_fmadd(vf_mul(x, s), q, x);
+    const vf_mask is_small = vf_lt(a, vf_set1(MBI_TANH_SMALL));
+    if (vf_all(is_small))
+        return small;
+    const vf one = vf_set1(1.0f);
+    const vf capped = vf_min(vf_set1(MBI_TANH_SAT), a); /* NaN stays NaN */
+    const vf e = vf_exp(vf_add(capped, capped));
+    const vf t = vf_sub(one, vf_div(vf_set1(2.0f), vf_add(e, one)));
+    return vf_select(is_small, small, vf_copysign(t, x));
+}
+
+static inline vf vf_erf_small(vf x) /* |x| < MBI_ERF_SMALL */
+{
+    const vf s = vf_mul(x, x);
+    vf q = vf_fmadd(vf_set1(MBI_ERF_Q6), s, vf_set1(MBI_ERF_Q5));
+    q = vf_fmadd(q, s, vf_set1(MBI_ERF_Q4));
+    q = vf_fmadd(q, s, vf_set1(MBI_ERF_Q3));
+    q = vf_fmadd(q, s, vf_set1(MBI_ERF_Q2));
+    q = vf_fmadd(q, s, vf_set1(MBI_ERF_Q1));
+    q = vf_fmadd(q, s, vf_set1(MBI_ERF_Q0));
+    return vf_mul(x, q);
+}
+
+static inline vf vf_erfc_large(vf z) /* z >= MBI_ERF_SMALL */
+{
+    const vf u = vf_sub(vf_min(vf_set1(MBI_ERFC_ZMAX), z), vf_set1(MBI_ERFC_CENTER));
+    vf s = vf_fmadd(vf_set1(MBI_ERFC_S8), u, vf_set1(MBI_ERFC_S7));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S6));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S5));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S4));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S3));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S2));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S1));
+    s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S0));
+    return vf_exp(vf_fnmadd(z, z, s));
+}
+
+static inline vf vf_erf(vf x)
+{
+    const vf a = vf_abs(x);
+    const vf small = vf_erf_small(x);
+    const vf_mask is_small = vf_lt(a, vf_set1(MBI_ERF_SMALL));
+    if (vf_all(is_small))
+        return small;
+    const vf large = vf_sub(vf_set1(1.0f), vf_erfc_large(a));
+    return vf_select(is_small, small, vf_copysign(large, x));
+}
+
+static inline vf vf_gelu_erf(vf x)
+{
+    x = vf_max(vf_set1(MBI_GELU_XMIN), x);
+    const vf z = vf_mul(x, vf_set1(MBI_SQRT1_2));
+    const vf a = vf_abs(z);
+    const vf one = vf_set1(1.0f);
+    /* 1 + erf(z), taken from erfc(|z|) for large |z| so it does not cancel
+     * for negative z. */
+    vf ope = vf_add(one, vf_erf_small(z));
+    const vf_mask is_small = vf_lt(a, vf_set1(MBI_ERF_SMALL));
+    if (!vf_all(is_small)) {
+        const vf c = vf_erfc_large(a);
+        const vf large = vf_select(vf_gt(z, vf_set1(0.0f)), vf_sub(vf_set1(2.0f), c), c);
+        ope = vf_select(is_small, ope, large);
+    }
+    return vf_mul(vf_mul(vf_set1(0.5f), x), ope);
+}
+
+static inline vf vf_gelu_tanh(vf x)
+{
+    x = vf_max(vf_set1(MBI_GELU_XMIN), x);
+    const vf inner = vf_mul(vf_fmadd(vf_mul(x, x), vf_set1(MBI_GELU_TANH_C), vf_set1(1.0f)), x);
+    const vf e = vf_exp(vf_mul(vf_set1(MBI_GELU_TANH_K), inner));
+    return vf_div(x, vf_add(vf_set1(1.0f), e));
+}
+
+#define VF_LOOP(EXPR)                                            \
+    do {                                                         \
+        size_t i_ = 0;                                           \
+        for (; i_ + VF_LEN <= n; i_ += VF_LEN) {                 \
+            const vf v = vf_load(x + i_);                        \
+            vf_store(y + i_, (EXPR));                            \
+        }                                                        \
+        if (i_ < n) {                                            \
+            const vf_tail t_ = vf_tail_mask(n - i_);             \
+            const vf v = vf_load_part(x + i_, t_);               \
+            vf_store_part(y + i_, t_, (EXPR));                   \
+        }                                                        \
+    } while (0)
+
+void VF_NAME(mbi_f32_act)(const mbi_act *act, const float *x, float *y, size_t n)
+{
+    const vf alpha = vf_set1(act->alpha), beta = vf_set1(act->beta);
+    const vf zero = vf_set1(0.0f), one = vf_set1(1.0f);
+    switch (act->kind) {
+    case MBI_ACT_NONE:
+        if (x != y && n)
+            memmove(y, x, n * sizeof *y);
+        break;
+    case MBI_ACT_RELU:
+        VF_LOOP(vf_max(v, zero)); /* NaN gives 0, as in the reference */
+        break;
+    case MBI_ACT_CLAMP:
+        VF_LOOP(vf_clamp(v, alpha, beta));
+        break;
+    case MBI_ACT_LEAKY_RELU:
+        VF_LOOP(vf_select(vf_lt(v, zero), vf_mul(alpha, v), v));
+        break;
+    case MBI_ACT_HARD_SIGMOID:
+        VF_LOOP(vf_clamp(vf_fmadd(alpha, v, beta), zero, one));
+        break;
+    case MBI_ACT_HARD_SWISH: {
+        const vf sixth = vf_set1(1.0f / 6.0f), half = vf_set1(0.5f);
+        VF_LOOP(vf_mul(v, vf_clamp(vf_fmadd(v, sixth, half), zero, one)));
+        break;
+    }
+    case MBI_ACT_SIGMOID:
+        VF_LOOP(vf_sigmoid(v));
+        break;
+    case MBI_ACT_SILU: {
+        const vf xmin = vf_set1(MBI_SILU_XMIN);
+        VF_LOOP(vf_mul(vf_max(xmin, v), vf_sigmoid(v)));
+        break;
+    }
+    case MBI_ACT_TANH:
+        VF_LOOP(vf_tanh(v));
+        break;
+    case MBI_ACT_GELU_ERF:
+        VF_LOOP(vf_gelu_erf(v));
+        break;
+    case MBI_ACT_GELU_TANH:
+        VF_LOOP(vf_gelu_tanh(v));
+        break;
+    }
+}
+
+void VF_NAME(mbi_f32_vexp)(const float *x, float *y, size_t n)
+{
+    VF_LOOP(vf_exp(v));
+}
+
+void VF_NAME(mbi_f32_verf)(const float *x, float *y, size_t n)
+{
+    VF_LOOP(vf_erf(v));
+}
+
+#undef VF_LOOP
+
+#endif

@@ -1,0 +1,73 @@
+/* Constants of the float32 exp, tanh and erf approximations shared by every
+ * variant of the f32-vact family, so scalar and SIMD compute the same thing.
+ *
+ * The polynomials were fitted for this project (iteratively reweighted least
+ * squares towards a minimax fit, against 40-digit references, then rounded to
+ * float); their worst errors in float arithmetic are measured by
+ * tests/kernels/f32_vact.c and listed in docs/OPERATORS.md.
+ *
+ * exp(x):  n = round(x / ln2), r = x - n ln2 (ln2 split in two so n*LN2_HI is
+ *          exact), exp(r) = 1 + r + r^2 q(r) on |r| <= ln2/2, times 2^n.
+ *          2^n is applied as two factors so gradual underflow and overflow
+ *          come out right.
+ * tanh(x): |x| < 0.625: x + x^3 q(x^2) (1 - 2/(e^2x + 1) cancels there);
+ *          otherwise 1 - 2/(e^(2|x|) + 1), with |x| capped at 9.1 where tanh
+ *          is 1 in float.
+ * erf(x):  |x| < 0.921875: x q(x^2); otherwise 1 - erfc(|x|) with
+ *          erfc(z) = exp(-z^2 + s(z - 2.4609375)), s fitted to
+ *          log(erfc(z)) + z^2 on [0.921875, 4] (z capped at 4 inside s; erf
+ *          is 1 in float from z = 3.92). */
+#ifndef MBI_KERNELS_F32_VMATH_COEFFS_H
+#define MBI_KERNELS_F32_VMATH_COEFFS_H
+
+#define MBI_EXP_LO (-104.0f) /* exp rounds to 0 below (and NaN stays NaN) */
+#define MBI_EXP_HI 88.8f     /* exp is inf above */
+#define MBI_LOG2E 1.44269504088896341f
+#define MBI_LN2_HI 0.693359375f
+#define MBI_LN2_LO (-2.12194440e-4f)
+#define MBI_EXP_Q0 5.000000000e-01f
+#define MBI_EXP_Q1 1.666651964e-01f
+#define MBI_EXP_Q2 4.166620597e-02f
+#define MBI_EXP_Q3 8.368882351e-03f
+#define MBI_EXP_Q4 1.395047875e-03f
+
+#define MBI_TANH_SMALL 0.625f
+#define MBI_TANH_SAT 9.1f
+#define MBI_TANH_Q0 (-3.333328068e-01f)
+#define MBI_TANH_Q1 1.333144158e-01f
+#define MBI_TANH_Q2 (-5.373971537e-02f)
+#define MBI_TANH_Q3 2.063908614e-02f
+#define MBI_TANH_Q4 (-5.704985000e-03f)
+
+#define MBI_ERF_SMALL 0.921875f
+#define MBI_ERF_Q0 1.128379226e+00f
+#define MBI_ERF_Q1 (-3.761263490e-01f)
+#define MBI_ERF_Q2 1.128369570e-01f
+#define MBI_ERF_Q3 (-2.685939893e-02f)
+#define MBI_ERF_Q4 5.201031920e-03f
+#define MBI_ERF_Q5 (-8.142701117e-04f)
+#define MBI_ERF_Q6 8.370087744e-05f
+
+#define MBI_ERFC_CENTER 2.4609375f
+#define MBI_ERFC_ZMAX 4.0f
+#define MBI_ERFC_S0 (-1.542952418e+00f)
+#define MBI_ERFC_S1 (-3.571142256e-01f)
+#define MBI_ERFC_S2 5.739894509e-02f
+#define MBI_ERFC_S3 (-1.120329555e-02f)
+#define MBI_ERFC_S4 2.248954494e-03f
+#define MBI_ERFC_S5 (-4.387465597e-04f)
+#define MBI_ERFC_S6 8.115232049e-05f
+#define MBI_ERFC_S7 (-1.380555477e-05f)
+#define MBI_ERFC_S8 1.602485213e-06f
+
+/* GELU: inputs below this give -0 (the true value is below 1e-80), which
+ * also keeps -inf from producing -inf * 0 = NaN. */
+#define MBI_GELU_XMIN (-20.0f)
+/* SiLU: likewise; sigmoid is exactly 0 in float below -104. */
+#define MBI_SILU_XMIN (-200.0f)
+#define MBI_SQRT1_2 0.707106781186547524f
+/* -2 sqrt(2/pi), for x / (1 + exp(-2 sqrt(2/pi) (x + 0.044715 x^3))). */
+#define MBI_GELU_TANH_K (-1.59576912160573071f)
+#define MBI_GELU_TANH_C 0.044715f
+
+#endif

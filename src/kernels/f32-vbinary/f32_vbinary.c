@@ -1,0 +1,42 @@
+/* The f32-vbinary variant table and selection (compiled for the baseline
+ * ISA, so the `supported` checks run on any CPU). */
+#include "kernels/f32-vbinary/f32_vbinary.h"
+
+bool mbi_f32_vbinary_always(const mbi_cpu *cpu)
+{
+    (void)cpu;
+    return true;
+}
+
+bool mbi_f32_vbinary_has_avx2(const mbi_cpu *cpu)
+{
+    return cpu->avx2_fma;
+}
+
+bool mbi_f32_vbinary_has_avx512(const mbi_cpu *cpu)
+{
+    return cpu->avx512;
+}
+
+/* Best first: select returns the first one the CPU supports. */
+static const mbi_f32_vbinary_kernel *const variants[] = {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+    &mbi_f32_vbinary_avx512,
+    &mbi_f32_vbinary_avx2,
+#endif
+    &mbi_f32_vbinary_scalar,
+};
+
+const mbi_f32_vbinary_kernel *const *mbi_f32_vbinary_variants(size_t *count)
+{
+    *count = sizeof variants / sizeof variants[0];
+    return variants;
+}
+
+const mbi_f32_vbinary_kernel *mbi_f32_vbinary_select(const mbi_cpu *cpu)
+{
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+        if (variants[i]->supported(cpu))
+            return variants[i];
+    return &mbi_f32_vbinary_scalar;
+}

@@ -1,0 +1,274 @@
+/* ConvNhwc (com.mobinfer): a float32 2-D convolution on channels-last
+ * tensors, made by the layout pass (src/opt/layout_nhwc.c) from ONNX Conv.
+ *   X [N, H, W, C], W [M, C/group, kh, kw] (ONNX order), B [M] optional,
+ *   R [N, OH, OW, M] when attribute residual = 1  ->  Y [N, OH, OW, M]
+ * Attributes: Conv's (kernel_shape, strides, dilations, pads, auto_pad,
+ * group) and a fused epilogue (ops/epilogue_attrs.h).
+ *
+ * Three kernels, chosen in prepare:
+ *   - depthwise (group == C == M): the dwconv family, rows split over threads;
+ *   - pointwise (1x1, stride 1, no padding): GEMM straight on X, since NHWC
+ *     rows of X are the GEMM's A rows;
+ *   - anything else with group 1: GEMM on im2col rows built per tile in the
+ *     thread's scratch. */
+#include <string.h>
+
+#include "kernels/f32-dwconv/f32_dwconv.h"
+#include "kernels/f32-gemm/f32_gemm.h"
+#include "kernels/f32-vact/f32_epilogue.h"
+#include "ops/epilogue_attrs.h"
+#include "ops/nn_ops.h"
+#include "ops/nn_spatial.h"
+#include "ops/op.h"
+#include "runtime/thread_pool.h"
+
+typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IM2COL } conv_kind;
+
+/* Output pixels per GEMM task (a multiple of every kernel's mr that
+ * matters: 1..8, 12, 14 divide 168). */
+#define PIXELS_PER_TASK 168
+
+typedef struct conv_nhwc_params {
+    conv_kind kind;
+    mbi_window3d g; /* axes 1, 2 = H, W */
+    int64_t batch, c, m;
+    size_t k;       /* GEMM depth: C, or kh*kw*C for im2col */
+    const float *packed;
+    mbi_epilogue ep;
+    mbi_f32_minmax mm;
+    bool tile_pass; /* epilogue work left after the microkernel */
+    size_t m_tasks, n_tasks, n_block;
+    size_t scratch_per_thread; /* floats */
+} conv_nhwc_params;
+
+/* Packed weights: 64-byte aligned (the GEMM kernels load them aligned). */
+static float *alloc_packed(mbi_op_ctx *ctx, size_t floats)
+{
+    float *p = floats < SIZE_MAX / sizeof(float)
+                   ? mbi_pool_alloc_aligned(ctx->pool, floats * sizeof(float), 64)
+                   : NULL;
+    if (!p)
+        mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+    return p;
+}
+
+typedef struct conv_job {
+    const conv_nhwc_params *p;
+    const mbi_kernels *kern;
+    const float *x;
+    const float *residual;
+    float *y;
+    float *scratch;
+} conv_job;
+
+static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
+{
+    mobinfer_status st;
+    if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
+        (st = mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32)) ||
+        (st = mbi_op_require_constant(ctx, 1, "W")))
+        return st;
+    const mbi_tensor *x = ctx->in[0], *w = ctx->in[1];
+    const mbi_tensor *b = mbi_op_input(ctx, 2);
+    if (x->rank != 4 || w->rank != 4)
+        return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "ConvNhwc needs 4-D X and W");
+    conv_nhwc_params *p = mbi_op_alloc(ctx, sizeof *p);
+    if (!p)
+        return ctx->err->status;
+    if ((st = mbi_epilogue_from_attrs(ctx->node, &p->ep, ctx->err)))
+        return st;
+    int64_t group;
+    if ((st = mbi_attr_int(ctx->node, "group", 1, &group, ctx->err)))
+        return st;
+    p->batch = x->dims[0];
+    p->c = x->dims[3];
+    p->m = w->dims[0];
+    bool depthwise = group == p->c && p->m == p->c && w->dims[1] == 1;
+    if (!depthwise && (group != 1 || w->dims[1] != p->c))
+        return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
+                        "ConvNhwc supports dense and depthwise convolutions only (group %lld, "
+                        "%lld input channels, W %lldx%lld)",
+                        (long long)group, (long long)p->c, (long long)w->dims[0],
+                        (long long)w->dims[1]);
+    if (b) {
+        if ((st = mbi_op_require_dtype(ctx, 2, MOBINFER_DTYPE_FLOAT32)) ||
+            (st = mbi_op_require_constant(ctx, 2, "B")))
+            return st;
+        if (b->rank != 1 || b->dims[0] != p->m)
+            return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "the bias B must have shape [%lld]",
+                            (long long)p->m);
+    }
+    mbi_spatial_attrs a;
+    if ((st = mbi_spatial_parse(ctx, 2, w->dims + 2, true, &a)) ||
+        (st = mbi_spatial_forward(ctx, &a, x->dims + 1, false, &p->g)))
+        return st;
+    const int64_t oh = p->g.out[1], ow = p->g.out[2];
+    int64_t dims[4] = {p->batch, oh, ow, p->m};
+    mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, dims, 4);
+    int r = p->ep.residual ? ctx->n_in - 1 : -1;
+    if (p->ep.residual) {
+        const mbi_tensor *res = mbi_op_input(ctx, r);
+        if (r < 3 || !res || res->dtype != MOBINFER_DTYPE_FLOAT32 || res->rank != 4 ||
+            memcmp(res->dims, dims, sizeof dims) != 0)
+            return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
+                            "the residual input must be float32 of the output's shape");
+    }
+    p->tile_pass = mbi_epilogue_split(&p->ep, &p->mm);
+
+    const int64_t kh = p->g.kernel[1], kw = p->g.kernel[2];
+    const float *bias = b ? b->data : NULL;
+    const size_t pixels = (size_t)(p->batch * oh * ow);
+    if (depthwise) {
+        p->kind = CONV_DEPTHWISE;
+        const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
+        float *packed = alloc_packed(
+            ctx, mbi_f32_dwconv_packed_floats(dk, (size_t)p->c, (size_t)kh, (size_t)kw));
+        if (!packed)
+            return ctx->err->status;
+        mbi_f32_dwconv_pack(dk, (size_t)p->c, (size_t)kh, (size_t)kw, w->data, bias, packed);
+        p->packed = packed;
+        /* Row ranges: a few per thread, whole images at a time. */
+        size_t chunks = (size_t)ctx->num_threads * 4;
+        p->m_tasks = (size_t)oh < chunks ? (size_t)oh : chunks;
+        p->n_tasks = 1;
+        ctx->macs = (uint64_t)pixels * (uint64_t)(p->c * kh * kw);
+        ctx->params = p;
+        return MOBINFER_OK;
+    }
+
+    const mbi_f32_gemm_kernel *gk = ctx->kernels->gemm;
+    bool pointwise = kh == 1 && kw == 1 && p->g.stride[1] == 1 && p->g.stride[2] == 1 &&
+                     p->g.pad_begin[1] == 0 && p->g.pad_begin[2] == 0 && p->g.pad_end[1] == 0 &&
+                     p->g.pad_end[2] == 0;
+    p->kind = pointwise ? CONV_POINTWISE : CONV_IM2COL;
+    p->k = (size_t)(kh * kw * p->c);
+    /* The GEMM wants W as [M][kh][kw][C] (the im2col column order). */
+    float *wt = mbi_op_alloc(ctx, sizeof(float) * (size_t)p->m * p->k + 64);
+    float *packed = alloc_packed(ctx, mbi_f32_gemm_packed_floats(gk, (size_t)p->m, p->k));
+    if (!wt || !packed)
+        return ctx->err->status;
+    const float *wsrc = w->data;
+    for (int64_t o = 0; o < p->m; o++)
+        for (int64_t c = 0; c < p->c; c++)
+            for (int64_t i = 0; i < kh * kw; i++)
+                wt[(size_t)o * p->k + (size_t)(i * p->c + c)] = wsrc[(o * p->c + c) * kh * kw + i];
+    mbi_f32_gemm_pack(gk, (size_t)p->m, p->k, wt, p->k, 1, bias, packed);
+    p->packed = packed;
+
+    /* Tasks: tiles of output pixels; when there are few (late, small
+     * feature maps), the output channels are split too. */
+    p->m_tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
+    size_t n_blocks = ((size_t)p->m + gk->nr - 1) / gk->nr;
+    size_t want = (size_t)ctx->num_threads * 4;
+    size_t split = 1;
+    if (p->m_tasks < want)
+        split = (want + p->m_tasks - 1) / p->m_tasks;
+    if (split > n_blocks)
+        split = n_blocks;
+    p->n_block = (n_blocks + split - 1) / split * gk->nr;
+    p->n_tasks = ((size_t)p->m + p->n_block - 1) / p->n_block;
+    if (p->kind == CONV_IM2COL) {
+        p->scratch_per_thread = (size_t)PIXELS_PER_TASK * p->k;
+        ctx->scratch_bytes = sizeof(float) * p->scratch_per_thread * (size_t)ctx->num_threads;
+    }
+    ctx->macs = (uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k;
+    ctx->params = p;
+    return MOBINFER_OK;
+}
+
+/* Rows [first, first+count) of the im2col matrix: pixel -> kh*kw*C values. */
+static void im2col(const conv_nhwc_params *p, const float *x, size_t first, size_t count,
+                   float *rows)
+{
+    const mbi_window3d *g = &p->g;
+    const int64_t oh = g->out[1], ow = g->out[2], h = g->in[1], w = g->in[2];
+    const size_t c = (size_t)p->c;
+    for (size_t r = 0; r < count; r++) {
+        int64_t pix = (int64_t)(first + r);
+        int64_t n = pix / (oh * ow), oy = pix / ow % oh, ox = pix % ow;
+        float *dst = rows + r * p->k;
+        for (int64_t ky = 0; ky < g->kernel[1]; ky++) {
+            int64_t iy = oy * g->stride[1] - g->pad_begin[1] + ky * g->dilation[1];
+            for (int64_t kx = 0; kx < g->kernel[2]; kx++, dst += c) {
+                int64_t ix = ox * g->stride[2] - g->pad_begin[2] + kx * g->dilation[2];
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                    memset(dst, 0, c * sizeof(float));
+                else
+                    memcpy(dst, x + ((n * h + iy) * w + ix) * (int64_t)c, c * sizeof(float));
+            }
+        }
+    }
+}
+
+static void gemm_task(void *arg, size_t task, int thread)
+{
+    const conv_job *j = arg;
+    const conv_nhwc_params *p = j->p;
+    const mbi_f32_gemm_kernel *gk = j->kern->gemm;
+    size_t mt = task / p->n_tasks, nt = task % p->n_tasks;
+    size_t pixels = (size_t)(p->batch * p->g.out[1] * p->g.out[2]);
+    size_t m0 = mt * PIXELS_PER_TASK;
+    size_t rows = pixels - m0 < PIXELS_PER_TASK ? pixels - m0 : PIXELS_PER_TASK;
+    size_t n0 = nt * p->n_block;
+    size_t n1 = n0 + p->n_block < (size_t)p->m ? n0 + p->n_block : (size_t)p->m;
+    const float *a;
+    if (p->kind == CONV_POINTWISE) {
+        a = j->x + m0 * p->k;
+    } else {
+        float *rowsbuf = j->scratch + (size_t)thread * p->scratch_per_thread;
+        im2col(p, j->x, m0, rows, rowsbuf);
+        a = rowsbuf;
+    }
+    float *c = j->y + m0 * (size_t)p->m;
+    mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, a, p->k, p->packed, c, (size_t)p->m, &p->mm);
+    if (p->tile_pass)
+        mbi_f32_epilogue_tile(j->kern->act, &p->ep, c + n0, rows, n1 - n0, (size_t)p->m,
+                              j->residual ? j->residual + m0 * (size_t)p->m + n0 : NULL,
+                              (size_t)p->m);
+}
+
+static void dw_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const conv_job *j = arg;
+    const conv_nhwc_params *p = j->p;
+    const mbi_window3d *g = &p->g;
+    size_t oh = (size_t)g->out[1], ow = (size_t)g->out[2], c = (size_t)p->c;
+    size_t y0 = oh * task / p->m_tasks, y1 = oh * (task + 1) / p->m_tasks;
+    if (y0 == y1)
+        return;
+    mbi_dwconv_shape s = {
+        .in_h = (size_t)g->in[1], .in_w = (size_t)g->in[2], .channels = c,
+        .kh = (size_t)g->kernel[1], .kw = (size_t)g->kernel[2],
+        .stride_h = (size_t)g->stride[1], .stride_w = (size_t)g->stride[2],
+        .dil_h = (size_t)g->dilation[1], .dil_w = (size_t)g->dilation[2],
+        .pad_top = (size_t)g->pad_begin[1], .pad_left = (size_t)g->pad_begin[2],
+        .out_h = oh, .out_w = ow};
+    size_t in_image = s.in_h * s.in_w * c, out_image = oh * ow * c;
+    for (int64_t n = 0; n < p->batch; n++) {
+        float *y = j->y + (size_t)n * out_image;
+        mbi_f32_dwconv_compute(j->kern->dwconv, &s, j->x + (size_t)n * in_image, p->packed, y, y0,
+                               y1, &p->mm);
+        if (p->tile_pass)
+            mbi_f32_epilogue_tile(j->kern->act, &p->ep, y + y0 * ow * c, (y1 - y0) * ow, c, c,
+                                  j->residual ? j->residual + (size_t)n * out_image + y0 * ow * c
+                                              : NULL,
+                                  c);
+    }
+}
+
+static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
+{
+    const conv_nhwc_params *p = ctx->params;
+    conv_job j = {p, ctx->kernels, ctx->in[0]->data,
+                  p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL, ctx->out[0]->data,
+                  ctx->scratch};
+    if (p->kind == CONV_DEPTHWISE)
+        mbi_threadpool_run(ctx->threadpool, p->m_tasks, dw_task, &j);
+    else
+        mbi_threadpool_run(ctx->threadpool, p->m_tasks * p->n_tasks, gemm_task, &j);
+    return MOBINFER_OK;
+}
+
+const mbi_op_def mbi_op_ConvNhwc = {"ConvNhwc", "com.mobinfer", 0, conv_nhwc_prepare,
+                                    conv_nhwc_run};

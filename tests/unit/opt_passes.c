@@ -1,0 +1,362 @@
+/* The optimization passes and the fused kernels they select, checked
+ * against the reference path (the same model with disable_optimizations) on
+ * seeded random shapes: odd channel counts, strides, pads, dilations, 1 and
+ * 2 threads. Each case also checks that the pass did rewrite the graph
+ * (which operators are left). */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "mobinfer.h"
+#include "model_builder.h"
+
+enum { FLOAT = 1 };
+
+static unsigned rng = 12345;
+static float frand(void)
+{
+    rng = rng * 1103515245u + 12345u;
+    return (float)((rng >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+static int irand(int lo, int hi)
+{
+    rng = rng * 1103515245u + 12345u;
+    return lo + (int)((rng >> 8) % (unsigned)(hi - lo + 1));
+}
+
+static void add_random(tb_model *m, const char *name, const int64_t *dims, int rank, float lo,
+                       float hi)
+{
+    size_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= (size_t)dims[i];
+    float *v = malloc(n * sizeof *v + 1);
+    for (size_t i = 0; i < n; i++)
+        v[i] = lo + (hi - lo) * (frand() + 1.0f) / 2.0f;
+    tb_initializer(m, name, FLOAT, dims, rank, v, n * sizeof *v);
+    free(v);
+}
+
+static void add_scalar(tb_model *m, const char *name, float v)
+{
+    tb_initializer(m, name, FLOAT, NULL, 0, &v, sizeof v);
+}
+
+/* Adds Conv(x -> y) with random W (and B); group 1 or depthwise. */
+static void add_conv(tb_model *m, const char *x, const char *y, int64_t cin, int64_t cout,
+                     int64_t k, int64_t stride, int64_t dil, const int64_t pads[4], bool depthwise,
+                     bool bias)
+{
+    char wn[64], bn[64];
+    snprintf(wn, sizeof wn, "%s_W", y);
+    snprintf(bn, sizeof bn, "%s_B", y);
+    int64_t wd[4] = {cout, depthwise ? 1 : cin, k, k};
+    add_random(m, wn, wd, 4, -0.5f, 0.5f);
+    if (bias)
+        add_random(m, bn, &cout, 1, -0.5f, 0.5f);
+    tb_buf a = {0};
+    int64_t ks[2] = {k, k}, st[2] = {stride, stride}, dl[2] = {dil, dil};
+    tb_attr_ints(&a, "kernel_shape", ks, 2);
+    tb_attr_ints(&a, "strides", st, 2);
+    tb_attr_ints(&a, "dilations", dl, 2);
+    tb_attr_ints(&a, "pads", pads, 4);
+    if (depthwise)
+        tb_attr_int(&a, "group", cin);
+    const char *ins[] = {x, wn, bias ? bn : NULL, NULL};
+    const char *outs[] = {y, NULL};
+    tb_node(m, "Conv", y, ins, outs, &a);
+    tb_free(&a);
+}
+
+static void add_node(tb_model *m, const char *op, const char *in0, const char *in1,
+                     const char *out)
+{
+    const char *ins[] = {in0, in1, NULL};
+    const char *outs[] = {out, NULL};
+    tb_node(m, op, out, ins, outs, NULL);
+}
+
+/* Output 0 of the model under the given options, or NULL (check failed). */
+static float *run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, int threads,
+                        int disable, size_t *n_out, size_t *nodes, char ops[][32])
+{
+    mobinfer_model *model = NULL;
+    mobinfer_session *s = NULL;
+    float *result = NULL;
+    mobinfer_status st = mobinfer_model_load_memory(bytes->data, bytes->len, NULL, &model);
+    CHECK(st == MOBINFER_OK, "load: %s", mobinfer_last_error());
+    if (st)
+        return NULL;
+    mobinfer_session_options o;
+    mobinfer_session_options_init(&o);
+    o.num_threads = threads;
+    o.disable_optimizations = disable;
+    st = mobinfer_session_create(model, &o, &s);
+    CHECK(st == MOBINFER_OK, "session (threads %d, disable %d): %s", threads, disable,
+          mobinfer_last_error());
+    if (st)
+        goto done;
+    size_t xn = (size_t)(xdims[0] * xdims[1] * xdims[2] * xdims[3]);
+    st = mobinfer_session_set_input(s, "x", MOBINFER_DTYPE_FLOAT32, xdims, 4, x, xn * 4);
+    if (!st)
+        st = mobinfer_session_run(s);
+    CHECK(st == MOBINFER_OK, "run: %s", mobinfer_session_last_error(s));
+    if (st)
+        goto done;
+    mobinfer_tensor t;
+    mobinfer_session_get_output(s, "y", &t);
+    *n_out = t.byte_size / 4;
+    result = malloc(t.byte_size + 4);
+    memcpy(result, t.data, t.byte_size);
+    if (nodes) {
+        *nodes = mobinfer_session_node_count(s);
+        for (size_t i = 0; i < *nodes && i < 64; i++) {
+            mobinfer_node_info info;
+            mobinfer_session_node(s, i, &info);
+            snprintf(ops[i], 32, "%s", info.op_type);
+        }
+    }
+done:
+    mobinfer_session_free(s);
+    mobinfer_model_free(model);
+    return result;
+}
+
+static bool has_op(char ops[][32], size_t n, const char *op)
+{
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (strcmp(ops[i], op) == 0)
+            return true;
+    return false;
+}
+
+/* Compares optimized (1 and 2 threads) with the reference; returns the
+ * optimized graph's operators for the caller's structural checks. */
+static void compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes,
+                    char ops[][32])
+{
+    tb_buf bytes = {0};
+    tb_model_finish(m, &bytes);
+    size_t xn = (size_t)(xdims[0] * xdims[1] * xdims[2] * xdims[3]);
+    float *x = malloc(xn * sizeof *x);
+    for (size_t i = 0; i < xn; i++)
+        x[i] = frand() * 2.0f;
+    size_t n_ref = 0, n_opt = 0;
+    float *ref = run_model(&bytes, xdims, x, 1, 1, &n_ref, NULL, NULL);
+    for (int threads = 1; threads <= 2 && ref; threads++) {
+        float *opt = run_model(&bytes, xdims, x, threads, 0, &n_opt, nodes, ops);
+        if (!opt)
+            continue;
+        CHECK(n_opt == n_ref, "%s: %zu vs %zu outputs", what, n_opt, n_ref);
+        double max_ref = 1e-6, max_err = 0;
+        for (size_t i = 0; i < n_ref && i < n_opt; i++) {
+            max_ref = fmax(max_ref, fabs(ref[i]));
+            max_err = fmax(max_err, fabs((double)ref[i] - opt[i]));
+        }
+        CHECK(max_err <= 2e-5 * max_ref, "%s (threads %d): max error %g of max %g", what, threads,
+              max_err, max_ref);
+        free(opt);
+    }
+    free(ref);
+    free(x);
+    tb_free(&bytes);
+}
+
+static void random_pads(int64_t k, int64_t pads[4])
+{
+    for (int i = 0; i < 4; i++)
+        pads[i] = irand(0, (int)k - 1 < 0 ? 0 : (int)k - 1);
+}
+
+/* Conv -> BatchNormalization -> activation; dense or depthwise. */
+static void case_conv_bn_act(int iter)
+{
+    static const char *const acts[] = {"Relu", "HardSwish", "Sigmoid", "LeakyRelu", "Tanh", "Clip",
+                                       "SiLU"};
+    const char *act = acts[iter % 7];
+    bool depthwise = iter % 3 == 1;
+    int64_t cin = irand(1, 37), cout = depthwise ? cin : irand(1, 41);
+    int64_t k = (int64_t[]){1, 3, 5, 7}[irand(0, 3)], stride = irand(1, 2), dil = irand(1, 2);
+    int64_t h = irand(1, 17), w = irand(1, 19);
+    if ((h + 2 * k) < dil * (k - 1) + 1)
+        dil = 1;
+    int64_t pads[4];
+    random_pads(k, pads);
+    if (h + pads[0] + pads[2] < dil * (k - 1) + 1 || w + pads[1] + pads[3] < dil * (k - 1) + 1) {
+        pads[0] = pads[2] = pads[1] = pads[3] = k;
+        dil = 1;
+    }
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, cin, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "c", cin, cout, k, stride, dil, pads, depthwise, iter % 2 == 0);
+    add_random(&m, "bn_s", &cout, 1, 0.5f, 1.5f);
+    add_random(&m, "bn_b", &cout, 1, -0.5f, 0.5f);
+    add_random(&m, "bn_m", &cout, 1, -0.5f, 0.5f);
+    add_random(&m, "bn_v", &cout, 1, 0.2f, 2.0f);
+    const char *bnin[] = {"c", "bn_s", "bn_b", "bn_m", "bn_v", NULL};
+    const char *bnout[] = {"bn", NULL};
+    tb_node(&m, "BatchNormalization", "bn", bnin, bnout, NULL);
+    if (strcmp(act, "SiLU") == 0) {
+        add_node(&m, "Sigmoid", "bn", NULL, "sig");
+        add_node(&m, "Mul", "bn", "sig", "y");
+    } else if (strcmp(act, "Clip") == 0) {
+        add_scalar(&m, "lo", 0.0f);
+        add_scalar(&m, "hi", 6.0f);
+        const char *ins[] = {"bn", "lo", "hi", NULL};
+        const char *outs[] = {"y", NULL};
+        tb_node(&m, "Clip", "y", ins, outs, NULL);
+    } else {
+        add_node(&m, act, "bn", NULL, "y");
+    }
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[160];
+    snprintf(what, sizeof what, "conv%s %lldx%lld k%lld s%lld d%lld %lldx%lld + BN + %s",
+             depthwise ? "(dw)" : "", (long long)cin, (long long)cout, (long long)k,
+             (long long)stride, (long long)dil, (long long)h, (long long)w, act);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(!has_op(ops, nodes, "BatchNormalization") && !has_op(ops, nodes, act) &&
+              !has_op(ops, nodes, "Mul") && has_op(ops, nodes, "ConvNhwc"),
+          "%s: BatchNormalization and the activation should be folded into ConvNhwc", what);
+}
+
+/* x -> Conv -> Conv(+x) -> Relu: a residual block (ResNet, MobileNetV2). */
+static void case_residual(int iter)
+{
+    int64_t c = irand(1, 40), h = irand(2, 15), w = irand(2, 15);
+    int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 0, true);
+    add_node(&m, "Relu", "a", NULL, "ar");
+    add_conv(&m, "ar", "b", c, c, 1, 1, 1, p0, false, true);
+    add_node(&m, "Add", iter % 2 ? "x" : "b", iter % 2 ? "b" : "x", "s");
+    add_node(&m, "Relu", "s", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "residual block c%lld %lldx%lld", (long long)c, (long long)h,
+             (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(!has_op(ops, nodes, "Add") && !has_op(ops, nodes, "Relu"),
+          "%s: Add and Relu should be fused", what);
+}
+
+/* Per-channel Mul/Add after a conv, a squeeze-excitation style gate, and a
+ * Concat on channels, ending with GlobalAveragePool (layout changes). */
+static void case_layout(int iter)
+{
+    int64_t c = irand(2, 33), h = irand(2, 13), w = irand(2, 13);
+    int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, false);
+    int64_t cd[3] = {c, 1, 1};
+    add_random(&m, "scale", cd, 3, 0.5f, 1.5f);
+    add_random(&m, "shift", cd, 3, -1.0f, 1.0f);
+    add_node(&m, "Mul", "a", "scale", "am");
+    add_node(&m, "Add", "am", "shift", "aa");
+    add_node(&m, "GlobalAveragePool", "aa", NULL, "g");
+    add_conv(&m, "g", "g1", c, c, 1, 1, 1, p0, false, true);
+    add_node(&m, "Sigmoid", "g1", NULL, "gate");
+    add_node(&m, "Mul", "aa", "gate", "se");
+    add_conv(&m, "x", "b", c, c + 1, 1, 1, 1, p0, false, true);
+    const char *cin[] = {"se", "b", NULL};
+    const char *cout[] = {"cat", NULL};
+    tb_buf a = {0};
+    tb_attr_int(&a, "axis", 1);
+    tb_node(&m, "Concat", "cat", cin, cout, &a);
+    tb_free(&a);
+    if (iter % 2)
+        add_node(&m, "GlobalAveragePool", "cat", NULL, "y");
+    else
+        add_node(&m, "Relu", "cat", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "layout/SE/concat c%lld %lldx%lld", (long long)c, (long long)h,
+             (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    int transposes = 0;
+    for (size_t i = 0; i < nodes && i < 64; i++)
+        transposes += strcmp(ops[i], "Transpose") == 0;
+    CHECK(transposes <= 2, "%s: %d transposes (expected one in, at most one out)", what,
+          transposes);
+}
+
+static void add_bn(tb_model *m, const char *x, const char *y, int64_t c)
+{
+    char n[4][64];
+    const char *suffix[4] = {"s", "b", "m", "v"};
+    float lo[4] = {0.5f, -0.5f, -0.5f, 0.2f}, hi[4] = {1.5f, 0.5f, 0.5f, 2.0f};
+    for (int i = 0; i < 4; i++) {
+        snprintf(n[i], sizeof n[i], "%s_%s", y, suffix[i]);
+        add_random(m, n[i], &c, 1, lo[i], hi[i]);
+    }
+    const char *ins[] = {x, n[0], n[1], n[2], n[3], NULL};
+    const char *outs[] = {y, NULL};
+    tb_node(m, "BatchNormalization", y, ins, outs, NULL);
+}
+
+/* A MobileOne-style train-time block: k x k conv-BN branches, a 1x1
+ * conv-BN branch and an identity BN, summed, then Relu. Must become one
+ * convolution. */
+static void case_reparam(int iter)
+{
+    bool depthwise = iter % 2 == 1;
+    int64_t c = irand(1, 24), h = irand(3, 12), w = irand(3, 12);
+    int64_t k = iter % 3 == 2 ? 5 : 3, p = (k - 1) / 2;
+    int64_t pk[4] = {p, p, p, p}, p0[4] = {0, 0, 0, 0};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "k1", c, c, k, 1, 1, pk, depthwise, false);
+    add_bn(&m, "k1", "k1n", c);
+    add_conv(&m, "x", "k2", c, c, k, 1, 1, pk, depthwise, false);
+    add_bn(&m, "k2", "k2n", c);
+    add_conv(&m, "x", "s1", c, c, 1, 1, 1, p0, depthwise, false);
+    add_bn(&m, "s1", "s1n", c);
+    add_bn(&m, "x", "idn", c);
+    add_node(&m, "Add", "k1n", "k2n", "a1");
+    add_node(&m, "Add", "a1", "s1n", "a2");
+    add_node(&m, "Add", iter % 2 ? "idn" : "a2", iter % 2 ? "a2" : "idn", "a3");
+    add_node(&m, "Relu", "a3", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "reparameterized block%s c%lld k%lld %lldx%lld",
+             depthwise ? " (dw)" : "", (long long)c, (long long)k, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    int convs = 0;
+    for (size_t i = 0; i < nodes && i < 64; i++)
+        convs += strcmp(ops[i], "ConvNhwc") == 0;
+    CHECK(convs == 1 && !has_op(ops, nodes, "Add") && !has_op(ops, nodes, "BatchNormalization"),
+          "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", what, convs);
+}
+
+int main(void)
+{
+    for (int i = 0; i < 42; i++)
+        case_conv_bn_act(i);
+    for (int i = 0; i < 12; i++)
+        case_residual(i);
+    for (int i = 0; i < 12; i++)
+        case_layout(i);
+    for (int i = 0; i < 12; i++)
+        case_reparam(i);
+    return check_summary();
+}
