@@ -3,7 +3,9 @@
  *   X [N, H, W, C], W [M, C/group, kh, kw] (ONNX order), B [M] optional,
  *   R [N, OH, OW, M] when attribute residual = 1  ->  Y [N, OH, OW, M]
  * Attributes: Conv's (kernel_shape, strides, dilations, pads, auto_pad,
- * group) and a fused epilogue (ops/epilogue_attrs.h).
+ * group) and a fused epilogue (ops/epilogue_attrs.h). input_nchw = 1: X is
+ * still [N, C, H, W] (a network's first convolution reads the NCHW input
+ * directly; im2col gathers from it, which saves a whole Transpose).
  *
  * Three kernels, chosen in prepare:
  *   - depthwise (group == C == M): the dwconv family, rows split over threads;
@@ -39,6 +41,7 @@ typedef struct conv_nhwc_params {
     bool tile_pass; /* epilogue work left after the microkernel */
     size_t m_tasks, n_tasks, n_block;
     size_t scratch_per_thread; /* floats */
+    bool input_nchw;
 } conv_nhwc_params;
 
 /* Packed weights: 64-byte aligned (the GEMM kernels load them aligned). */
@@ -77,11 +80,15 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
         return ctx->err->status;
     if ((st = mbi_epilogue_from_attrs(ctx->node, &p->ep, ctx->err)))
         return st;
-    int64_t group;
-    if ((st = mbi_attr_int(ctx->node, "group", 1, &group, ctx->err)))
+    int64_t group, input_nchw;
+    if ((st = mbi_attr_int(ctx->node, "group", 1, &group, ctx->err)) ||
+        (st = mbi_attr_int(ctx->node, "input_nchw", 0, &input_nchw, ctx->err)))
         return st;
+    p->input_nchw = input_nchw != 0;
+    /* Spatial dims as [H, W] whatever the input layout. */
+    int64_t in_hw[2] = {x->dims[p->input_nchw ? 2 : 1], x->dims[p->input_nchw ? 3 : 2]};
     p->batch = x->dims[0];
-    p->c = x->dims[3];
+    p->c = x->dims[p->input_nchw ? 1 : 3];
     p->m = w->dims[0];
     bool depthwise = group == p->c && p->m == p->c && w->dims[1] == 1;
     if (!depthwise && (group != 1 || w->dims[1] != p->c))
@@ -100,7 +107,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     }
     mbi_spatial_attrs a;
     if ((st = mbi_spatial_parse(ctx, 2, w->dims + 2, true, &a)) ||
-        (st = mbi_spatial_forward(ctx, &a, x->dims + 1, false, &p->g)))
+        (st = mbi_spatial_forward(ctx, &a, in_hw, false, &p->g)))
         return st;
     const int64_t oh = p->g.out[1], ow = p->g.out[2];
     int64_t dims[4] = {p->batch, oh, ow, p->m};
@@ -118,7 +125,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     const int64_t kh = p->g.kernel[1], kw = p->g.kernel[2];
     const float *bias = b ? b->data : NULL;
     const size_t pixels = (size_t)(p->batch * oh * ow);
-    if (depthwise) {
+    if (depthwise && !p->input_nchw) {
         p->kind = CONV_DEPTHWISE;
         const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
         float *packed = alloc_packed(
@@ -140,7 +147,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     bool pointwise = kh == 1 && kw == 1 && p->g.stride[1] == 1 && p->g.stride[2] == 1 &&
                      p->g.pad_begin[1] == 0 && p->g.pad_begin[2] == 0 && p->g.pad_end[1] == 0 &&
                      p->g.pad_end[2] == 0;
-    p->kind = pointwise ? CONV_POINTWISE : CONV_IM2COL;
+    p->kind = pointwise && !p->input_nchw ? CONV_POINTWISE : CONV_IM2COL;
     p->k = (size_t)(kh * kw * p->c);
     /* The GEMM wants W as [M][kh][kw][C] (the im2col column order). */
     float *wt = mbi_op_alloc(ctx, sizeof(float) * (size_t)p->m * p->k + 64);
@@ -187,6 +194,20 @@ static void im2col(const conv_nhwc_params *p, const float *x, size_t first, size
         int64_t pix = (int64_t)(first + r);
         int64_t n = pix / (oh * ow), oy = pix / ow % oh, ox = pix % ow;
         float *dst = rows + r * p->k;
+        if (p->input_nchw) {
+            /* Same column order (ky, kx, c), gathered across channel planes. */
+            const float *img = x + n * (int64_t)c * h * w;
+            for (int64_t ky = 0; ky < g->kernel[1]; ky++) {
+                int64_t iy = oy * g->stride[1] - g->pad_begin[1] + ky * g->dilation[1];
+                for (int64_t kx = 0; kx < g->kernel[2]; kx++, dst += c) {
+                    int64_t ix = ox * g->stride[2] - g->pad_begin[2] + kx * g->dilation[2];
+                    bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                    for (size_t ch = 0; ch < c; ch++)
+                        dst[ch] = inside ? img[((int64_t)ch * h + iy) * w + ix] : 0.0f;
+                }
+            }
+            continue;
+        }
         for (int64_t ky = 0; ky < g->kernel[1]; ky++) {
             int64_t iy = oy * g->stride[1] - g->pad_begin[1] + ky * g->dilation[1];
             for (int64_t kx = 0; kx < g->kernel[2]; kx++, dst += c) {

@@ -12,10 +12,11 @@
 #include "ops/epilogue_attrs.h"
 #include "opt/passes.h"
 
+/* The nodes with an epilogue: ConvNhwc and Dense. */
 static bool is_conv(const mbi_node *n)
 {
-    return n->op_type && strcmp(n->op_type, "ConvNhwc") == 0 &&
-           strcmp(n->domain, MBI_INTERNAL_DOMAIN) == 0;
+    return n->op_type && strcmp(n->domain, MBI_INTERNAL_DOMAIN) == 0 &&
+           (strcmp(n->op_type, "ConvNhwc") == 0 || strcmp(n->op_type, "Dense") == 0);
 }
 
 static bool const_scalar(const mbi_opt_graph *og, int v, float *out)

@@ -168,6 +168,18 @@ static bool conv_eligible(const mbi_opt_graph *og, const mbi_node *n)
     return group == 1 || (group == cin && cout == cin);
 }
 
+/* 1x1 convolutions and depthwise ones read NHWC rows directly, so they are
+ * better served by converting their input; others gather (im2col) anyway. */
+static bool conv_is_pointwise_or_depthwise(const mbi_opt_graph *og, const mbi_node *n)
+{
+    const mbi_value_decl *w = &og->g.values[n->inputs[1]];
+    int64_t group = 1;
+    mbi_error e;
+    mbi_error_clear(&e);
+    mbi_attr_int(n, "group", 1, &group, &e);
+    return (w->dims[2] == 1 && w->dims[3] == 1) || group != 1;
+}
+
 /* Whether n should run on NHWC twins, given what is available now. */
 static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
 {
@@ -224,7 +236,7 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     int ins[16];
     if (n.n_inputs > 16)
         return MOBINFER_OK;
-    bool conv = conv_eligible(og, orig);
+    bool conv = conv_eligible(og, orig), nchw_input = false;
     for (int k = 0; k < n.n_inputs; k++) {
         int v = orig->inputs[k];
         /* Only the tensor operands change layout; Clip's bounds, a Conv's
@@ -233,6 +245,15 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
         if (conv && k > 0)
             operand = false;
         ins[k] = v;
+        /* A first convolution reads an NCHW tensor no one converted yet:
+         * it gathers from NCHW itself rather than wait for a Transpose
+         * (when it is the only reader: others would need the Transpose). */
+        if (conv && k == 0 && v >= 0 && ls->nhwc[v] < 0 && !og->g.values[v].init &&
+            og->uses[v] == 1 &&
+            !conv_is_pointwise_or_depthwise(og, orig)) {
+            nchw_input = true;
+            continue;
+        }
         if (v >= 0 && operand && (ins[k] = get_nhwc(ls, v)) < 0)
             return og->err->status;
     }
@@ -252,6 +273,8 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     if (i < 0)
         return og->err->status;
     mbi_node *added = &og->g.nodes[i];
+    if (nchw_input && !mbi_og_set_attr_int(og, added, "input_nchw", 1))
+        return og->err->status;
     if (mbi_og_is(orig, "Concat") && !mbi_og_set_attr_int(og, added, "axis", 3))
         return og->err->status;
     if (mbi_og_is(orig, "GlobalAveragePool")) {
@@ -274,6 +297,7 @@ mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og)
         any |= conv_eligible(og, &og->g.nodes[i]);
     if (!any)
         return MOBINFER_OK;
+    mbi_og_count_uses(og);
     layout_state ls = {og, NULL, NULL, og->g.n_values};
     ls.nhwc = mbi_pool_alloc_array(og->pool, (size_t)og->g.n_values + 1, sizeof(int));
     ls.missing = mbi_pool_alloc_array(og->pool, (size_t)og->g.n_values + 1, sizeof(bool));

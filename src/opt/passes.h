@@ -19,6 +19,9 @@ mobinfer_status mbi_opt_reparameterize(mbi_opt_graph *og);
 /* Convolutions move to channels-last (NHWC) kernels; the layout spreads to
  * the operators around them and is converted back only where needed. */
 mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og);
+/* MatMul and Gemm with constant weights become Dense, with packed weights
+ * and a fused bias. */
+mobinfer_status mbi_opt_dense_from_matmul(mbi_opt_graph *og);
 /* Activations and residual Adds after a convolution join its epilogue. */
 mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og);
 

@@ -11,6 +11,8 @@
 #include "engine.h"
 #include "format.h"
 #include "inputs.h"
+#include "limit_options.h"
+#include "profile.h"
 #include "stats.h"
 
 #define BENCH_MAX_RUNS 1000000
@@ -30,7 +32,11 @@ static const char bench_usage[] =
     "  --threads N          worker threads (default 1)\n"
     "  --runs R             timed runs (default 50)\n"
     "  --warmup W           untimed runs first (default 10)\n"
-    "  --json               print one JSON object instead of text\n";
+    "  --json               print one JSON object instead of text\n"
+    "  --profile            also time every node and print a per-node table (op,\n"
+    "                       output shape, MACs, ms, GFLOP/s, share of the total)\n"
+    "                       and the same time summed by operator\n"
+    "  --profile-json FILE  write that per-node table to FILE as JSON\n";
 
 static const char bench_usage_help[] = "  -h, --help           show this help\n\n";
 
@@ -48,6 +54,9 @@ typedef struct bench_args {
     int runs;
     int warmup;
     int json;
+    int profile;
+    const char *profile_json;
+    mobinfer_limits limits;
 } bench_args;
 
 static double now_ms(void)
@@ -122,6 +131,7 @@ static int parse_bench_args(int argc, char **argv, bench_args *a, input_options 
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(bench_usage, stdout);
             fputs(shape_bindings_help, stdout);
+            fputs(limit_options_help, stdout);
             fputs(bench_usage_help, stdout);
             fputs(input_options_help, stdout);
             fputs(bench_usage_tail, stdout);
@@ -131,12 +141,27 @@ static int parse_bench_args(int argc, char **argv, bench_args *a, input_options 
             a->json = 1;
             continue;
         }
+        if (strcmp(arg, "--profile") == 0) {
+            a->profile = 1;
+            continue;
+        }
+        if ((r = arg_value(argc, argv, &i, "--profile-json", &v)) != 0) {
+            if (r < 0)
+                return cli_fail_usage("bench", "--profile-json needs a file name");
+            a->profile_json = v;
+            continue;
+        }
         if ((r = input_options_parse(io, "bench", argc, argv, &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
             continue;
         }
         if ((r = shape_bindings_parse(b, "bench", 1, argc, argv, &i)) != 0) {
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            continue;
+        }
+        if ((r = limit_option_parse(&a->limits, "bench", argc, argv, &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
             continue;
@@ -206,7 +231,7 @@ static void print_report(const bench_args *a, double model_ms, double session_ms
 
 int cli_bench(int argc, char **argv)
 {
-    bench_args a = {NULL, 1, 50, 10, 0};
+    bench_args a = {NULL, 1, 50, 10, 0, 0, NULL, {0}};
     input_options io;
     shape_bindings b;
     loaded_inputs given = {NULL, 0}, synth = {NULL, 0};
@@ -229,14 +254,14 @@ int cli_bench(int argc, char **argv)
         goto done;
     }
     t0 = now_ms();
-    rc = engine_load_model(a.model, &model);
+    rc = engine_load_model(a.model, &a.limits, &model);
     model_ms = now_ms() - t0;
     /* Input files are read between the two timed steps, outside both. */
     if (rc == CLI_EXIT_OK)
         rc = inputs_load(model, &io, "bench", &given);
     if (rc == CLI_EXIT_OK) {
         t0 = now_ms();
-        rc = engine_create_session(model, a.threads, &b, &given, "bench", &session);
+        rc = engine_create_session(model, a.threads, &a.limits, &b, &given, "bench", &session);
         session_ms = now_ms() - t0;
     }
     if (rc == CLI_EXIT_OK)
@@ -245,18 +270,26 @@ int cli_bench(int argc, char **argv)
         rc = engine_set_inputs(session, &given);
     if (rc == CLI_EXIT_OK)
         rc = engine_set_inputs(session, &synth);
+    if (rc == CLI_EXIT_OK && a.warmup == 0)
+        mobinfer_session_set_profiling(session, a.profile || a.profile_json);
     for (r = 0; rc == CLI_EXIT_OK && r < a.warmup + a.runs; r++) {
         mobinfer_status st;
         t0 = now_ms();
         st = mobinfer_session_run(session);
         if (r >= a.warmup)
             samples[r - a.warmup] = now_ms() - t0;
+        /* Node timing starts with the timed runs. */
+        if (r + 1 == a.warmup)
+            mobinfer_session_set_profiling(session, a.profile || a.profile_json);
         if (st != MOBINFER_OK)
             rc = engine_fail(session, st);
     }
     if (rc == CLI_EXIT_OK) {
         latency_summarise(samples, (size_t)a.runs, &s);
         print_report(&a, model_ms, session_ms, &s, peak_rss_mib());
+        if (a.profile || a.profile_json)
+            rc = profile_report(session, a.model, a.threads, a.profile && !a.json ? stdout : NULL,
+                                a.profile_json);
     }
 done:
     free(samples);
