@@ -69,7 +69,7 @@ typedef enum mobinfer_dtype {
 
 /* Resource limits. Every limit is checked before the memory it guards is
  * allocated; a value equal to the limit is allowed, one more is
- * MOBINFER_ERR_LIMIT with a message naming the field. Zero in a field means
+ * MOBINFER_ERR_LIMIT with a message naming the limit. Zero in a field means
  * "use the default" (see mobinfer_limits_default); the defaults admit every
  * model in docs/MODELS.md. All fields are uint64_t (and stay so): the library
  * fills defaults field by field. Counts above INT_MAX (nodes, values) and

@@ -311,7 +311,8 @@ mobinfer_status mbi_onnx_decode_tensor(const mbi_tensor_decoder *d, const uint8_
     int64_t numel;
     if (!mbi_shape_numel_checked(tf.dims, tf.rank, (int64_t)d->limits->max_tensor_elements, &numel))
         return mbi_fail(d->err, MOBINFER_ERR_LIMIT,
-                        "tensor '%s' has more elements than the limit of %llu", out->name,
+                        "tensor '%s' has more elements than the limit of %llu (max_tensor_elements)",
+                        out->name,
                         (unsigned long long)d->limits->max_tensor_elements);
     mobinfer_dtype dtype = supported_dtype(tf.data_type);
     out->dtype = dtype;
@@ -320,7 +321,8 @@ mobinfer_status mbi_onnx_decode_tensor(const mbi_tensor_decoder *d, const uint8_
     size_t esz = mbi_dtype_size(dtype);
     if ((uint64_t)numel > d->limits->max_tensor_bytes / esz)
         return mbi_fail(d->err, MOBINFER_ERR_LIMIT,
-                        "tensor '%s' has more bytes than the limit of %llu", out->name,
+                        "tensor '%s' has more bytes than the limit of %llu (max_tensor_bytes)",
+                        out->name,
                         (unsigned long long)d->limits->max_tensor_bytes);
     size_t nbytes = (size_t)numel * esz;
     out->bytes = nbytes;

@@ -155,7 +155,7 @@ static mobinfer_status place_blocks(mobinfer_session *s, block *blocks, int n, u
         if (top > s->limits.max_arena_bytes) {
             free(live);
             return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                            "the planned arena exceeds the limit of %llu bytes",
+                            "the planned arena exceeds the limit of %llu bytes (max_arena_bytes)",
                             (unsigned long long)s->limits.max_arena_bytes);
         }
     }
@@ -197,7 +197,8 @@ mobinfer_status mbi_session_plan_memory(mobinfer_session *s)
             scratch = s->steps[i].ctx.scratch_bytes;
     if (scratch > s->limits.max_arena_bytes - total)
         return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                        "the planned arena and scratch memory exceed the limit of %llu bytes",
+                        "the planned arena and scratch memory exceed the limit of %llu bytes "
+                        "(max_arena_bytes)",
                         (unsigned long long)s->limits.max_arena_bytes);
     s->arena_bytes = total;
     s->scratch_bytes = scratch;

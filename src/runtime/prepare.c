@@ -57,12 +57,14 @@ static mobinfer_status check_tensor_size(mobinfer_session *s, const mbi_tensor *
     if (!mbi_shape_numel_checked(t->dims, t->rank, (int64_t)s->limits.max_tensor_elements, &numel))
         return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
                         "value '%s' of shape %s has negative dimensions or more elements than the "
-                        "limit of %llu",
+                        "limit of %llu (max_tensor_elements)",
                         name, mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
                         (unsigned long long)s->limits.max_tensor_elements);
     if ((uint64_t)numel > s->limits.max_tensor_bytes / mbi_dtype_size(t->dtype))
         return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                        "value '%s' of shape %s exceeds the limit of %llu bytes per tensor", name,
+                        "value '%s' of shape %s exceeds the limit of %llu bytes per tensor "
+                        "(max_tensor_bytes)",
+                        name,
                         mbi_shape_str(t->dims, t->rank, buf, sizeof buf),
                         (unsigned long long)s->limits.max_tensor_bytes);
     return MOBINFER_OK;
@@ -206,7 +208,8 @@ static mobinfer_status fold_node(mobinfer_session *s, const mbi_node *nd, mbi_op
         *folded_bytes += bytes;
         if (*folded_bytes > s->limits.max_arena_bytes)
             return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
-                            "constants folded at session creation exceed %llu bytes",
+                            "constants folded at session creation exceed the limit of %llu bytes "
+                            "(max_arena_bytes)",
                             (unsigned long long)s->limits.max_arena_bytes);
         ctx->out[k]->data = mbi_pool_alloc_aligned(&s->pool, bytes, 64);
         if (!ctx->out[k]->data)
@@ -215,7 +218,10 @@ static mobinfer_status fold_node(mobinfer_session *s, const mbi_node *nd, mbi_op
     void *scratch = NULL;
     if (ctx->scratch_bytes) {
         if (ctx->scratch_bytes > s->limits.max_arena_bytes)
-            return mbi_fail(&s->err, MOBINFER_ERR_LIMIT, "scratch memory exceeds the arena limit");
+            return mbi_fail(&s->err, MOBINFER_ERR_LIMIT,
+                            "scratch memory of %zu bytes exceeds the limit of %llu bytes "
+                            "(max_arena_bytes)",
+                            ctx->scratch_bytes, (unsigned long long)s->limits.max_arena_bytes);
         scratch = mbi_pool_alloc_aligned(&s->pool, ctx->scratch_bytes, 64);
         if (!scratch)
             return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");

@@ -21,9 +21,10 @@ build test_npy "$CLI/npy.c"
 build test_image "${IMAGE[@]}" -lpng -ljpeg -lz
 build test_preprocess "$CLI/preprocess.c" "$CLI/cli_tensor.c" "${IMAGE[@]}" -lpng -ljpeg -lm
 build test_args "$CLI"/{args,bindings,classify,fileio,format,imagenet_labels,inputs,stats,summary,report}.c -lm
+build test_limits "$CLI"/{limit_options,args,report}.c
 
 status=0
-for t in test_npy test_image test_preprocess test_args; do
+for t in test_npy test_image test_preprocess test_args test_limits; do
     printf '%-16s ' "$t"
     "$OUT/$t" || status=1
 done

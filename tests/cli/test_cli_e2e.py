@@ -101,6 +101,14 @@ def make_models(d):
         [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 3, 20, 30])])
     save_model(graph, os.path.join(d, "u8.onnx"))
 
+    # Three Relus in a chain: 3 nodes, 3 deep, 4 values of 4 floats.
+    nodes = [helper.make_node("Relu", [a], [b]) for a, b in (("x", "r0"), ("r0", "r1"), ("r1", "y"))]
+    graph = helper.make_graph(
+        nodes, "chain",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    save_model(graph, os.path.join(d, "chain.onnx"))
+
     with open(os.path.join(d, "garbage.onnx"), "wb") as f:
         f.write(b"\xff\xff\xff\xff this is not a protobuf")
 
@@ -115,6 +123,7 @@ def make_data(d):
     Image.fromarray(img[:, :, 0], "L").save(os.path.join(d, "gray.png"))
     np.save(os.path.join(d, "ids.npy"), np.arange(8, dtype=np.int64).reshape(2, 4))
     np.save(os.path.join(d, "x.npy"), np.linspace(0, 1, 8, dtype=np.float32).reshape(2, 4))
+    np.save(os.path.join(d, "x14.npy"), np.linspace(-1, 1, 4, dtype=np.float32).reshape(1, 4))
     np.save(os.path.join(d, "ids32.npy"), np.arange(8, dtype=np.int32).reshape(2, 4))
     np.save(os.path.join(d, "x64.npy"), np.zeros((2, 4)))
     with open(os.path.join(d, "broken.npy"), "wb") as f:
@@ -348,6 +357,50 @@ def test_bench(t, cli, d):
     t.check(rc == 2 and "--runs" in err, "bench --runs 0")
 
 
+def test_limits(t, cli, d):
+    chain = os.path.join(d, "chain.onnx")
+    for cmd in ("run", "info", "bench"):
+        rc, out, _ = run(cli, cmd, "--help")
+        t.check(rc == 0 and "--limit NAME=VALUE" in out and "graph_depth" in out,
+                f"{cmd} --help lists --limit")
+        rc, _, err = run(cli, cmd, chain, "--limit", "frobs=1")
+        t.check(rc == 2 and "unknown limit 'frobs'" in err, f"{cmd} --limit unknown name: {err!r}")
+        rc, _, err = run(cli, cmd, chain, "--limit", "nodes=0")
+        t.check(rc == 2 and "--limit nodes" in err, f"{cmd} --limit zero: {err!r}")
+
+    # Load-time limits: at the boundary the model loads, one below it fails
+    # with a message naming the limit.
+    extra = {"run": ["--input", "x=" + os.path.join(d, "x14.npy")],
+             "info": [], "bench": ["--runs", "1", "--warmup", "0"]}
+    for cmd, name, at, field in (("info", "graph_depth", 3, "max_graph_depth"),
+                                 ("run", "nodes", 3, "max_nodes"),
+                                 ("bench", "values", 4, "max_values"),
+                                 ("info", "model_bytes", os.path.getsize(chain), "max_model_bytes")):
+        rc, _, err = run(cli, cmd, chain, *extra[cmd], "--limit", f"{name}={at}")
+        t.check(rc == 0, f"{cmd} --limit {name}={at}: rc {rc} {err!r}")
+        rc, _, err = run(cli, cmd, chain, *extra[cmd], "--limit", f"{name}={at - 1}")
+        t.check(rc == 1 and "MOBINFER_ERR_LIMIT" in err and field in err,
+                f"{cmd} --limit {name}={at - 1}: rc {rc} {err!r}")
+
+    # Session limits reach the planner too: x is 4 floats (16 bytes).
+    for cmd in ("run", "bench"):
+        rc, _, err = run(cli, cmd, chain, *extra[cmd], "--limit", "tensor_bytes=16",
+                         "--limit=tensor_elements=4")
+        t.check(rc == 0, f"{cmd} at the tensor limits: {err!r}")
+        rc, _, err = run(cli, cmd, chain, *extra[cmd], "--limit", "tensor_bytes=15")
+        t.check(rc == 1 and "MOBINFER_ERR_LIMIT" in err and "limit of 15" in err,
+                f"{cmd} past the tensor byte limit: {err!r}")
+    rc, out, err = run(cli, "info", chain, "--json", "--limit", "arena_bytes=1K")
+    arena = json.loads(out)["session"]["arena_bytes"] if rc == 0 else 0
+    t.check(rc == 0 and 0 < arena <= 1024, f"info with a 1K arena: {err!r}")
+    if arena > 0:
+        rc, _, err = run(cli, "info", chain, "--limit", f"arena_bytes={arena}")
+        t.check(rc == 0, f"info at the arena limit {arena}: {err!r}")
+        rc, out, err = run(cli, "info", chain, "--limit", f"arena_bytes={arena - 1}")
+        t.check(rc == 1 and "opset: 13" in out and "MOBINFER_ERR_LIMIT" in err and
+                f"limit of {arena - 1}" in err, f"info past the arena limit: {err!r}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mobinfer", required=True)
@@ -362,6 +415,7 @@ def main():
         test_run_images(t, cli, d)
         test_run_npy(t, cli, d)
         test_bench(t, cli, d)
+        test_limits(t, cli, d)
     print(f"{t.passed} passed, {t.failed} failed")
     return 0 if t.failed == 0 else 1
 

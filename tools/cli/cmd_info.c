@@ -8,9 +8,11 @@
 #include "cli.h"
 #include "engine.h"
 #include "format.h"
+#include "limit_options.h"
 
 static const char info_usage[] =
     "Usage: mobinfer info MODEL [--json] [--nodes] [--dim NAME=V]... [--shape NAME=D0,...]...\n"
+    "                     [--limit NAME=VALUE]...\n"
     "\n"
     "Describes MODEL: opset, inputs and outputs (symbolic dimensions by name),\n"
     "operator histogram, parameter count and bytes. Then plans a session (symbolic\n"
@@ -36,6 +38,7 @@ typedef struct info_args {
     const char *model;
     int json;
     int nodes;
+    mobinfer_limits limits;
 } info_args;
 
 typedef struct op_count {
@@ -236,6 +239,7 @@ static int parse_info_args(int argc, char **argv, info_args *a, shape_bindings *
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(info_usage, stdout);
             fputs(shape_bindings_help, stdout);
+            fputs(limit_options_help, stdout);
             fputs(info_usage_tail, stdout);
             return CLI_EXIT_OK;
         }
@@ -248,6 +252,11 @@ static int parse_info_args(int argc, char **argv, info_args *a, shape_bindings *
             continue;
         }
         if ((r = shape_bindings_parse(b, "info", 1, argc, argv, &i)) != 0) {
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            continue;
+        }
+        if ((r = limit_option_parse(&a->limits, "info", argc, argv, &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
             continue;
@@ -266,7 +275,7 @@ static int parse_info_args(int argc, char **argv, info_args *a, shape_bindings *
 
 int cli_info(int argc, char **argv)
 {
-    info_args a = {NULL, 0, 0};
+    info_args a = {NULL, 0, 0, {0}};
     shape_bindings b;
     mobinfer_model *model = NULL;
     mobinfer_session *session = NULL;
@@ -281,7 +290,7 @@ int cli_info(int argc, char **argv)
     rc = parse_info_args(argc, argv, &a, &b);
     if (rc >= 0)
         goto done;
-    rc = engine_load_model(a.model, &model);
+    rc = engine_load_model(a.model, &a.limits, &model);
     if (rc != CLI_EXIT_OK)
         goto done;
     st = mobinfer_model_get_stats(model, &stats);
@@ -298,7 +307,7 @@ int cli_info(int argc, char **argv)
     fflush(stdout);
     /* The model part stays useful when planning fails (say, an unsupported
      * operator), so it is printed first and the failure after it. */
-    rc = engine_create_session(model, 1, &b, NULL, "info", &session);
+    rc = engine_create_session(model, 1, &a.limits, &b, NULL, "info", &session);
     if (rc == CLI_EXIT_OK) {
         print_session(&a, session);
     } else if (a.json) {

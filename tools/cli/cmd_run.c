@@ -13,6 +13,7 @@
 #include "format.h"
 #include "imagenet_labels.h"
 #include "inputs.h"
+#include "limit_options.h"
 #include "npy.h"
 #include "summary.h"
 
@@ -32,9 +33,7 @@ static const char run_usage[] =
     "  --output-dir DIR     write outputs as .npy files into DIR (created if needed)\n"
     "  --threads N          worker threads (default 1)\n"
     "  --top K              classes to list for classifier outputs (default 5; 0: none)\n"
-    "  --dim NAME=V         bind a symbolic dimension the inputs leave open\n"
-    "  -h, --help           show this help\n"
-    "\n";
+    "  --dim NAME=V         bind a symbolic dimension the inputs leave open\n";
 
 static const char run_usage_tail[] =
     "\n"
@@ -47,6 +46,8 @@ static const char run_usage_tail[] =
 static void print_run_help(void)
 {
     fputs(run_usage, stdout);
+    fputs(limit_options_help, stdout);
+    fputs("  -h, --help           show this help\n\n", stdout);
     fputs(input_options_help, stdout);
     fputs(run_usage_tail, stdout);
 }
@@ -56,6 +57,7 @@ typedef struct run_args {
     const char *output_dir;
     int threads;
     int top;
+    mobinfer_limits limits;
 } run_args;
 
 /* Returns -1 to go on, else the exit code to return. */
@@ -76,6 +78,11 @@ static int parse_run_args(int argc, char **argv, run_args *a, input_options *io,
             continue;
         }
         if ((r = shape_bindings_parse(b, "run", 0, argc, argv, &i)) != 0) {
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            continue;
+        }
+        if ((r = limit_option_parse(&a->limits, "run", argc, argv, &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
             continue;
@@ -220,7 +227,7 @@ static int report_outputs(mobinfer_session *session, const run_args *a)
 
 int cli_run(int argc, char **argv)
 {
-    run_args a = {NULL, NULL, 1, 5};
+    run_args a = {NULL, NULL, 1, 5, {0}};
     input_options io;
     shape_bindings b;
     loaded_inputs in = {NULL, 0};
@@ -243,13 +250,13 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    rc = engine_load_model(a.model, &model);
+    rc = engine_load_model(a.model, &a.limits, &model);
     if (rc == CLI_EXIT_OK)
         rc = inputs_load(model, &io, "run", &in);
     if (rc == CLI_EXIT_OK)
         rc = inputs_require_all(model, &in, "run");
     if (rc == CLI_EXIT_OK)
-        rc = engine_create_session(model, a.threads, &b, &in, "run", &session);
+        rc = engine_create_session(model, a.threads, &a.limits, &b, &in, "run", &session);
     if (rc == CLI_EXIT_OK)
         rc = engine_set_inputs(session, &in);
     if (rc == CLI_EXIT_OK) {

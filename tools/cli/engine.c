@@ -6,9 +6,14 @@
 
 #include "cli.h"
 
-int engine_load_model(const char *path, mobinfer_model **out)
+int engine_load_model(const char *path, const mobinfer_limits *limits, mobinfer_model **out)
 {
-    mobinfer_status st = mobinfer_model_load(path, NULL, out);
+    mobinfer_load_options opts;
+    mobinfer_status st;
+    mobinfer_load_options_init(&opts);
+    if (limits != NULL)
+        opts.limits = *limits;
+    st = mobinfer_model_load(path, &opts, out);
     if (st != MOBINFER_OK) {
         *out = NULL;
         return cli_fail_status(st, mobinfer_last_error());
@@ -16,7 +21,8 @@ int engine_load_model(const char *path, mobinfer_model **out)
     return CLI_EXIT_OK;
 }
 
-int engine_create_session(const mobinfer_model *model, int num_threads, const shape_bindings *b,
+int engine_create_session(const mobinfer_model *model, int num_threads,
+                          const mobinfer_limits *limits, const shape_bindings *b,
                           const loaded_inputs *in, const char *command,
                           mobinfer_session **out)
 {
@@ -50,6 +56,8 @@ int engine_create_session(const mobinfer_model *model, int num_threads, const sh
     mobinfer_session_options_init(&opts);
     if (num_threads > 0)
         opts.num_threads = num_threads;
+    if (limits != NULL)
+        opts.limits = *limits;
     opts.input_shapes = shapes;
     opts.num_input_shapes = n;
     if (b != NULL) {

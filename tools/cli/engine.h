@@ -7,12 +7,15 @@
 #include "inputs.h"
 #include "mobinfer.h"
 
-int engine_load_model(const char *path, mobinfer_model **out);
+/* limits (from --limit; zero fields are the defaults) may be NULL, here
+ * and below. */
+int engine_load_model(const char *path, const mobinfer_limits *limits, mobinfer_model **out);
 
 /* Plans a session. Input shapes come from the loaded files (in; may be
  * NULL) and from --shape options (b; may be NULL), symbolic dimensions
  * from --dim; a shape given both ways is a usage error. */
-int engine_create_session(const mobinfer_model *model, int num_threads, const shape_bindings *b,
+int engine_create_session(const mobinfer_model *model, int num_threads,
+                          const mobinfer_limits *limits, const shape_bindings *b,
                           const loaded_inputs *in, const char *command,
                           mobinfer_session **out);
 
