@@ -1,7 +1,8 @@
 /* What follows a ConvNhwc joins its epilogue (src/kernels/epilogue.h):
  *   y = post( act(conv(x) + bias) + residual )
  * act: a Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh or
- * Gelu node, or the SiLU pair Sigmoid(y) -> Mul(y, .) as exporters write it;
+ * Gelu node, or the gated forms exporters write for SiLU and HardSwish
+ * (y * sigmoid(y), y * hardsigmoid(y), y * relu6(y + 3) / 6);
  * residual: an Add of a tensor of the same shape that already exists when
  * the convolution runs; post: an activation after that Add (ResNet).
  * Each fused node disappears and the convolution writes its output. */
@@ -98,37 +99,129 @@ static int readers(const mbi_opt_graph *og, int v, int *r)
     return count;
 }
 
-/* The activation applied to v and the node writing its result: a single
- * activation reader, or the SiLU pair. Sets *extra to the Sigmoid of the
- * pair (-1 otherwise). */
-static int find_act(mbi_opt_graph *og, int v, mbi_act *act, int *extra)
+/* The nodes of one recognised activation: the last one writes the result,
+ * all of them go when it is fused. */
+typedef struct act_match {
+    int nodes[6];
+    int count;
+} act_match;
+
+/* The single reader of v, which must be op_type with v as an input, or -1. */
+static int only_reader(const mbi_opt_graph *og, int v, const char *op_type)
 {
-    *extra = -1;
-    if (og->uses[v] == 1) {
-        int i = mbi_og_single_consumer(og, v, NULL);
-        if (i >= 0 && og->g.nodes[i].inputs[0] == v && act_of(og, &og->g.nodes[i], act))
-            return i;
+    int i = mbi_og_single_consumer(og, v, NULL);
+    return i >= 0 && mbi_og_is(&og->g.nodes[i], op_type) ? i : -1;
+}
+
+/* The other input of a binary node that reads v, when it is the constant
+ * scalar `want`. */
+static bool other_is_scalar(const mbi_opt_graph *og, const mbi_node *n, int v, float want)
+{
+    if (n->n_inputs != 2)
+        return false;
+    int o = n->inputs[0] == v ? n->inputs[1] : n->inputs[0];
+    float f;
+    return const_scalar(og, o, &f) && fabsf(f - want) <= 1e-6f * fabsf(want);
+}
+
+/* Division by 6 written as Div(v, 6) or Mul(v, 1/6). */
+static int div6(const mbi_opt_graph *og, int v)
+{
+    int i = mbi_og_single_consumer(og, v, NULL);
+    if (i < 0)
         return -1;
-    }
+    const mbi_node *n = &og->g.nodes[i];
+    if (mbi_og_is(n, "Div") && n->n_inputs == 2 && n->inputs[0] == v &&
+        other_is_scalar(og, n, v, 6.0f))
+        return i;
+    if (mbi_og_is(n, "Mul") && other_is_scalar(og, n, v, 1.0f / 6.0f))
+        return i;
+    return -1;
+}
+
+/* relu6(v + 3), as Add(v, 3) -> Clip(0, 6): returns the Clip, or -1. */
+static int relu6_plus3(const mbi_opt_graph *og, int add_node, int v)
+{
+    const mbi_node *a = &og->g.nodes[add_node];
+    if (!mbi_og_is(a, "Add") || !other_is_scalar(og, a, v, 3.0f))
+        return -1;
+    int c = only_reader(og, a->outputs[0], "Clip");
+    mbi_act act;
+    if (c < 0 || !act_of(og, &og->g.nodes[c], &act) || act.alpha != 0.0f || act.beta != 6.0f)
+        return -1;
+    return c;
+}
+
+/* v * gate(v), with v read by exactly the gate's first node and one Mul:
+ *   Sigmoid                          -> SiLU
+ *   HardSigmoid(1/6, 1/2)            -> HardSwish
+ *   relu6(v + 3) / 6                 -> HardSwish, the division before or
+ *                                       after the Mul (PyTorch, Paddle) */
+static bool find_gated(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
+{
     int r[2];
     if (og->uses[v] != 2 || readers(og, v, r) != 2)
-        return -1;
+        return false;
     for (int s = 0; s < 2; s++) {
-        const mbi_node *sig = &og->g.nodes[r[s]], *mul = &og->g.nodes[r[1 - s]];
-        if (!mbi_og_is(sig, "Sigmoid") || !mbi_og_is(mul, "Mul") || mul->n_inputs != 2)
+        const mbi_node *g = &og->g.nodes[r[s]], *mul = &og->g.nodes[r[1 - s]];
+        if (!mbi_og_is(mul, "Mul") || mul->n_inputs != 2 || g->n_outputs != 1)
             continue;
-        int so = sig->outputs[0];
-        if (og->uses[so] != 1)
-            continue;
-        if ((mul->inputs[0] == v && mul->inputs[1] == so) ||
-            (mul->inputs[1] == v && mul->inputs[0] == so)) {
-            memset(act, 0, sizeof *act);
+        int gate_in = mul->inputs[0] == v ? mul->inputs[1] : mul->inputs[0];
+        memset(act, 0, sizeof *act);
+        m->count = 0;
+        m->nodes[m->count++] = r[s];
+        if (mbi_og_is(g, "Sigmoid") && gate_in == g->outputs[0] && og->uses[gate_in] == 1) {
             act->kind = MBI_ACT_SILU;
-            *extra = r[s];
-            return r[1 - s];
+        } else if (mbi_og_is(g, "HardSigmoid") && gate_in == g->outputs[0] &&
+                   og->uses[gate_in] == 1 && act_of(og, g, act) &&
+                   fabsf(act->alpha - 1.0f / 6.0f) < 1e-6f && act->beta == 0.5f) {
+            act->kind = MBI_ACT_HARD_SWISH;
+        } else {
+            int clip = relu6_plus3(og, r[s], v);
+            if (clip < 0)
+                continue;
+            m->nodes[m->count++] = clip;
+            int clip_out = og->g.nodes[clip].outputs[0];
+            int d = div6(og, clip_out);
+            if (og->uses[gate_in] != 1)
+                continue;
+            if (d >= 0 && og->g.nodes[d].outputs[0] == gate_in) {
+                m->nodes[m->count++] = d;
+            } else if (gate_in == clip_out) {
+                int after = div6(og, mul->outputs[0]);
+                if (after < 0)
+                    continue;
+                m->nodes[m->count++] = r[1 - s];
+                m->nodes[m->count++] = after;
+                memset(act, 0, sizeof *act);
+                act->kind = MBI_ACT_HARD_SWISH;
+                return true;
+            } else {
+                continue;
+            }
+            memset(act, 0, sizeof *act);
+            act->kind = MBI_ACT_HARD_SWISH;
         }
+        m->nodes[m->count++] = r[1 - s];
+        return true;
     }
-    return -1;
+    return false;
+}
+
+/* The activation applied to v: a single activation reader, or a gated form
+ * (find_gated). */
+static bool find_act(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
+{
+    m->count = 0;
+    if (og->uses[v] == 1) {
+        int i = mbi_og_single_consumer(og, v, NULL);
+        if (i >= 0 && og->g.nodes[i].inputs[0] == v && act_of(og, &og->g.nodes[i], act)) {
+            m->nodes[m->count++] = i;
+            return true;
+        }
+        return false;
+    }
+    return find_gated(og, v, act, m);
 }
 
 static bool set_act(mbi_opt_graph *og, mbi_node *c, const char *kind, const char *alpha,
@@ -139,13 +232,12 @@ static bool set_act(mbi_opt_graph *og, mbi_node *c, const char *kind, const char
            mbi_og_set_attr_float(og, c, beta, act->beta);
 }
 
-/* Moves the output of node `by` to c and drops `by` (and `extra`). */
-static void absorb(mbi_opt_graph *og, mbi_node *c, int by, int extra)
+/* c takes over the output of the match's last node; the match goes. */
+static void absorb(mbi_opt_graph *og, mbi_node *c, const act_match *m)
 {
-    mbi_og_outputs(c)[0] = og->g.nodes[by].outputs[0];
-    og->removed[by] = true;
-    if (extra >= 0)
-        og->removed[extra] = true;
+    mbi_og_outputs(c)[0] = og->g.nodes[m->nodes[m->count - 1]].outputs[0];
+    for (int k = 0; k < m->count; k++)
+        og->removed[m->nodes[k]] = true;
     mbi_og_count_uses(og);
 }
 
@@ -175,12 +267,11 @@ static mobinfer_status fuse_one(mbi_opt_graph *og, int ci)
 {
     mbi_node *c = &og->g.nodes[ci];
     mbi_act act;
-    int extra;
-    int a = find_act(og, c->outputs[0], &act, &extra);
-    if (a >= 0) {
+    act_match m;
+    if (find_act(og, c->outputs[0], &act, &m)) {
         if (!set_act(og, c, MBI_ATTR_ACT, MBI_ATTR_ACT_ALPHA, MBI_ATTR_ACT_BETA, &act))
             return og->err->status;
-        absorb(og, c, a, extra);
+        absorb(og, c, &m);
     }
     int slot;
     int add = mbi_og_single_consumer(og, c->outputs[0], &slot);
@@ -201,12 +292,12 @@ static mobinfer_status fuse_one(mbi_opt_graph *og, int ci)
     ins[n_in++] = other;
     if (!mbi_og_set_inputs(og, c, ins, n_in) || !mbi_og_set_attr_int(og, c, MBI_ATTR_RESIDUAL, 1))
         return og->err->status;
-    absorb(og, c, add, -1);
-    a = find_act(og, c->outputs[0], &act, &extra);
-    if (a >= 0) {
+    act_match add_m = {{add}, 1};
+    absorb(og, c, &add_m);
+    if (find_act(og, c->outputs[0], &act, &m)) {
         if (!set_act(og, c, MBI_ATTR_POST, MBI_ATTR_POST_ALPHA, MBI_ATTR_POST_BETA, &act))
             return og->err->status;
-        absorb(og, c, a, extra);
+        absorb(og, c, &m);
     }
     return MOBINFER_OK;
 }

@@ -56,42 +56,130 @@ static bool trivial_permute(const int64_t *nchw)
     return nchw[1] == 1 || nchw[2] * nchw[3] == 1;
 }
 
-static mobinfer_status emit_convert(layout_state *ls, int from, int to, bool to_nhwc)
+static mobinfer_status emit_reshape(layout_state *ls, int from, int to)
 {
     mbi_opt_graph *og = ls->og;
-    const mbi_value_decl *d = &og->g.values[to_nhwc ? from : to];
+    int64_t rank = og->g.values[to].rank;
+    int64_t *shape = mbi_pool_alloc_array(og->pool, (size_t)rank + 1, sizeof(int64_t));
+    if (!shape)
+        return mbi_fail(og->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+    memcpy(shape, og->g.values[to].dims, sizeof(int64_t) * (size_t)rank);
+    int ins[2] = {from, mbi_og_add_const(og, og->g.values[to].name, "#shape",
+                                         MOBINFER_DTYPE_INT64, 1, &rank, shape)};
+    if (ins[1] < 0)
+        return og->err->status;
     mbi_node n;
     memset(&n, 0, sizeof n);
     n.name = og->g.values[to].name;
+    n.op_type = "Reshape";
     n.domain = "";
+    n.opset = 14;
+    n.n_inputs = 2;
+    n.inputs = ins;
     n.n_outputs = 1;
     n.outputs = &to;
-    int ins[2] = {from, -1};
-    n.inputs = ins;
-    if (trivial_permute(d->dims)) {
-        n.op_type = "Reshape";
-        n.opset = 14;
-        int64_t four = 4;
-        int64_t *shape = mbi_pool_alloc_array(og->pool, 4, sizeof(int64_t));
-        if (!shape)
-            return mbi_fail(og->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
-        memcpy(shape, og->g.values[to].dims, sizeof(int64_t) * 4);
-        ins[1] = mbi_og_add_const(og, og->g.values[to].name, "#shape", MOBINFER_DTYPE_INT64, 1,
-                                  &four, shape);
-        if (ins[1] < 0)
-            return og->err->status;
-        n.n_inputs = 2;
-    } else {
-        n.op_type = "Transpose";
-        n.opset = 13;
-        n.n_inputs = 1;
-    }
+    return mbi_og_append_node(og, &n) < 0 ? og->err->status : MOBINFER_OK;
+}
+
+static mobinfer_status emit_transpose(layout_state *ls, int from, int to, const int64_t *perm)
+{
+    mbi_opt_graph *og = ls->og;
+    mbi_node n;
+    memset(&n, 0, sizeof n);
+    n.name = og->g.values[to].name;
+    n.op_type = "Transpose";
+    n.domain = "";
+    n.opset = 13;
+    n.n_inputs = 1;
+    n.inputs = &from;
+    n.n_outputs = 1;
+    n.outputs = &to;
     int i = mbi_og_append_node(og, &n);
-    if (i < 0)
+    if (i < 0 ||
+        !mbi_og_set_attr_ints(og, &og->g.nodes[i], "perm", perm, (size_t)og->g.values[to].rank))
         return og->err->status;
-    if (n.n_inputs == 1 &&
-        !mbi_og_set_attr_ints(og, &og->g.nodes[i], "perm", to_nhwc ? to_nhwc_perm : to_nchw_perm, 4))
+    return MOBINFER_OK;
+}
+
+/* NCHW <-> NHWC; a Reshape (free: it aliases) when no data moves. */
+static mobinfer_status emit_convert(layout_state *ls, int from, int to, bool to_nhwc)
+{
+    const mbi_value_decl *nchw = &ls->og->g.values[to_nhwc ? from : to];
+    if (trivial_permute(nchw->dims))
+        return emit_reshape(ls, from, to);
+    return emit_transpose(ls, from, to, to_nhwc ? to_nhwc_perm : to_nchw_perm);
+}
+
+/* ShuffleNet's channel shuffle on x [N, C, H, W]:
+ *   Reshape [N, g, C/g, H, W] -> Transpose (0,2,1,3,4) -> Reshape [N, C, H, W]
+ * On the NHWC twin it is Reshape [N, H, W, g, C/g] -> Transpose (0,1,2,4,3)
+ * -> Reshape [N, H, W, C]. Returns true (and the two later nodes, which the
+ * caller skips) when old[i] starts such a triple on a tensor with a twin. */
+static bool match_shuffle(const layout_state *ls, const mbi_node *old, int n_old, int i, int *t,
+                          int *r2)
+{
+    const mbi_opt_graph *og = ls->og;
+    const mbi_node *a = &old[i];
+    if (!mbi_og_is(a, "Reshape") || a->n_outputs != 1 || a->inputs[0] < 0 ||
+        a->inputs[0] >= ls->n_orig || ls->nhwc[a->inputs[0]] < 0)
+        return false;
+    const mbi_value_decl *x = &og->g.values[a->inputs[0]], *y = &og->g.values[a->outputs[0]];
+    if (x->rank != 4 || y->rank != 5 || y->dims[0] != x->dims[0] ||
+        y->dims[1] * y->dims[2] != x->dims[1] || y->dims[3] != x->dims[2] ||
+        y->dims[4] != x->dims[3] || og->uses[a->outputs[0]] != 1)
+        return false;
+    *t = *r2 = -1;
+    for (int j = i + 1; j < n_old; j++) {
+        const mbi_node *n = &old[j];
+        if (n->n_inputs >= 1 && n->inputs[0] == a->outputs[0])
+            *t = j;
+        if (*t >= 0 && j > *t && n->n_inputs >= 1 && n->inputs[0] == old[*t].outputs[0]) {
+            *r2 = j;
+            break;
+        }
+    }
+    if (*t < 0 || *r2 < 0 || !mbi_og_is(&old[*t], "Transpose") ||
+        !mbi_og_is(&old[*r2], "Reshape") || og->uses[old[*t].outputs[0]] != 1)
+        return false;
+    static const int64_t want[5] = {0, 2, 1, 3, 4};
+    const int64_t *perm;
+    size_t count;
+    mbi_error e;
+    mbi_error_clear(&e);
+    if (mbi_attr_ints(&old[*t], "perm", &perm, &count, &e) || count != 5 ||
+        memcmp(perm, want, sizeof want) != 0)
+        return false;
+    const mbi_value_decl *z = &og->g.values[old[*r2].outputs[0]];
+    return z->rank == 4 && memcmp(z->dims, x->dims, 4 * sizeof(int64_t)) == 0;
+}
+
+static mobinfer_status convert_shuffle(layout_state *ls, const mbi_node *a, const mbi_node *r2)
+{
+    mbi_opt_graph *og = ls->og;
+    int x = a->inputs[0], z = r2->outputs[0];
+    const int64_t *d = og->g.values[x].dims;
+    int64_t g = og->g.values[a->outputs[0]].dims[1];
+    int64_t split[5] = {d[0], d[2], d[3], g, d[1] / g};
+    int64_t swapped[5] = {d[0], d[2], d[3], d[1] / g, g};
+    int64_t out[4];
+    permute_dims(d, to_nhwc_perm, out);
+    static const int64_t perm[5] = {0, 1, 2, 4, 3};
+    const char *name = og->g.values[z].name;
+    int v1 = mbi_og_add_value(og, name, "#nhwc_split", MOBINFER_DTYPE_FLOAT32, 5, split);
+    int v2 = v1 < 0 ? -1
+                    : mbi_og_add_value(og, name, "#nhwc_shuffled", MOBINFER_DTYPE_FLOAT32, 5,
+                                       swapped);
+    int v3 = v2 < 0 ? -1 : mbi_og_add_value(og, name, "#nhwc", MOBINFER_DTYPE_FLOAT32, 4, out);
+    mobinfer_status st;
+    if (v3 < 0)
         return og->err->status;
+    og->g.values[v1].dtype = og->g.values[v2].dtype = og->g.values[v3].dtype =
+        og->g.values[x].dtype;
+    if ((st = emit_reshape(ls, ls->nhwc[x], v1)) || (st = emit_transpose(ls, v1, v2, perm)) ||
+        (st = emit_reshape(ls, v2, v3)))
+        return st;
+    ls->nhwc[z] = v3;
+    ls->missing[z] = true;
     return MOBINFER_OK;
 }
 
@@ -168,6 +256,72 @@ static bool conv_eligible(const mbi_opt_graph *og, const mbi_node *n)
     return group == 1 || (group == cin && cout == cin);
 }
 
+/* Where axis a of an NCHW tensor is in its NHWC twin. */
+static int64_t nhwc_axis(int64_t a)
+{
+    static const int64_t map[4] = {0, 3, 1, 2};
+    return map[a < 0 ? a + 4 : a];
+}
+
+static int64_t attr_axis(const mbi_node *n)
+{
+    int64_t axis = 0;
+    mbi_error e;
+    mbi_error_clear(&e);
+    mbi_attr_int(n, "axis", mbi_og_is(n, "Concat") ? 1 : 0, &axis, &e);
+    return axis;
+}
+
+/* A Slice (opset >= 10) whose starts, ends, axes and steps are constants. */
+static bool slice_constant(const mbi_opt_graph *og, const mbi_node *n)
+{
+    if (!mbi_og_is(n, "Slice") || n->opset < 10 || n->n_inputs < 3)
+        return false;
+    for (int k = 1; k < n->n_inputs; k++) {
+        int v = n->inputs[k];
+        if (v >= 0 && (!og->g.values[v].init || !og->g.values[v].init->data))
+            return false;
+    }
+    return true;
+}
+
+/* The Slice's axes as a constant for the NHWC twin (explicit even when the
+ * node left them to their default). */
+static int nhwc_axes(layout_state *ls, const mbi_node *n)
+{
+    mbi_opt_graph *og = ls->og;
+    const mbi_const_tensor *starts = og->g.values[n->inputs[1]].init;
+    int64_t count = starts->rank == 1 ? starts->dims[0] : 1;
+    if (count > 4 || count < 0) {
+        mbi_fail(og->err, MOBINFER_ERR_INVALID_MODEL, "Slice with %lld axes on a 4-D tensor",
+                 (long long)count);
+        return -1;
+    }
+    int64_t *axes = mbi_pool_alloc_array(og->pool, 4, sizeof(int64_t));
+    if (!axes) {
+        mbi_fail(og->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+        return -1;
+    }
+    int av = n->n_inputs > 3 ? n->inputs[3] : -1;
+    for (int64_t i = 0; i < count; i++) {
+        int64_t a = i;
+        if (av >= 0) {
+            mbi_tensor t = {og->g.values[av].init->dtype, og->g.values[av].init->rank, {0},
+                            (void *)og->g.values[av].init->data};
+            memcpy(t.dims, og->g.values[av].init->dims, sizeof t.dims);
+            a = mbi_tensor_get_int(&t, i);
+        }
+        if (a < -4 || a > 3) {
+            mbi_fail(og->err, MOBINFER_ERR_INVALID_MODEL, "Slice axis %lld on a 4-D tensor",
+                     (long long)a);
+            return -1;
+        }
+        axes[i] = nhwc_axis(a);
+    }
+    return mbi_og_add_const(og, og->g.values[n->outputs[0]].name, "#nhwc_axes",
+                            MOBINFER_DTYPE_INT64, 1, &count, axes);
+}
+
 /* 1x1 convolutions and depthwise ones read NHWC rows directly, so they are
  * better served by converting their input; others gather (im2col) anyway. */
 static bool conv_is_pointwise_or_depthwise(const mbi_opt_graph *og, const mbi_node *n)
@@ -186,7 +340,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
     const mbi_opt_graph *og = ls->og;
     if (conv_eligible(og, n))
         return true;
-    if (n->n_outputs != 1 || n->n_inputs < 1 || n->inputs[0] < 0 || n->inputs[0] >= ls->n_orig)
+    if ((n->n_outputs != 1 && !mbi_og_is(n, "Split")) || n->n_inputs < 1 || n->inputs[0] < 0 ||
+        n->inputs[0] >= ls->n_orig)
         return false;
     int x = n->inputs[0];
     if (in_list(n, elementwise_unary))
@@ -213,6 +368,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
         }
         return any;
     }
+    if (slice_constant(og, n) || (mbi_og_is(n, "Split") && n->n_inputs == 1))
+        return ls->nhwc[x] >= 0 && og->g.values[x].rank == 4;
     if (mbi_og_is(n, "Concat")) {
         int64_t axis = 0;
         mbi_error e;
@@ -258,13 +415,23 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
             return og->err->status;
     }
     n.inputs = ins;
-    int v = orig->outputs[0];
-    int64_t dims[4];
-    permute_dims(og->g.values[v].dims, to_nhwc_perm, dims);
-    int t = mbi_og_add_value(og, og->g.values[v].name, "#nhwc", og->g.values[v].dtype, 4, dims);
-    if (t < 0)
+    if (mbi_og_is(orig, "Slice") && (ins[3] = nhwc_axes(ls, orig)) < 0)
         return og->err->status;
-    n.outputs = &t;
+    if (mbi_og_is(orig, "Slice"))
+        n.n_inputs = n.n_inputs > 4 ? n.n_inputs : 4;
+    int outs[16];
+    if (n.n_outputs > 16)
+        return MOBINFER_OK;
+    for (int k = 0; k < n.n_outputs; k++) {
+        int v = orig->outputs[k];
+        int64_t dims[4];
+        permute_dims(og->g.values[v].dims, to_nhwc_perm, dims);
+        outs[k] = mbi_og_add_value(og, og->g.values[v].name, "#nhwc", og->g.values[v].dtype, 4,
+                                   dims);
+        if (outs[k] < 0)
+            return og->err->status;
+    }
+    n.outputs = outs;
     if (conv) {
         n.op_type = "ConvNhwc";
         n.domain = MBI_INTERNAL_DOMAIN;
@@ -275,7 +442,8 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     mbi_node *added = &og->g.nodes[i];
     if (nchw_input && !mbi_og_set_attr_int(og, added, "input_nchw", 1))
         return og->err->status;
-    if (mbi_og_is(orig, "Concat") && !mbi_og_set_attr_int(og, added, "axis", 3))
+    if ((mbi_og_is(orig, "Concat") || mbi_og_is(orig, "Split")) &&
+        !mbi_og_set_attr_int(og, added, "axis", nhwc_axis(attr_axis(orig))))
         return og->err->status;
     if (mbi_og_is(orig, "GlobalAveragePool")) {
         static const int64_t axes[2] = {1, 2};
@@ -285,8 +453,10 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
             !mbi_og_set_attr_int(og, added, "keepdims", 1))
             return og->err->status;
     }
-    ls->nhwc[v] = t;
-    ls->missing[v] = true;
+    for (int k = 0; k < n.n_outputs; k++) {
+        ls->nhwc[orig->outputs[k]] = outs[k];
+        ls->missing[orig->outputs[k]] = true;
+    }
     return MOBINFER_OK;
 }
 
@@ -313,9 +483,21 @@ mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og)
     og->g.n_nodes = 0;
     og->cap_nodes = 0;
     og->removed = NULL;
+    bool *skip = mbi_pool_alloc_array(og->pool, (size_t)n_old + 1, sizeof(bool));
+    if (!skip)
+        return mbi_fail(og->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
     mobinfer_status st;
     for (int i = 0; i < n_old; i++) {
         const mbi_node *n = &old[i];
+        int t, r2;
+        if (skip[i])
+            continue;
+        if (match_shuffle(&ls, old, n_old, i, &t, &r2)) {
+            if ((st = convert_shuffle(&ls, n, &old[r2])))
+                return st;
+            skip[t] = skip[r2] = true;
+            continue;
+        }
         if (wants_nhwc(&ls, n)) {
             if ((st = convert_node(&ls, n)))
                 return st;

@@ -174,9 +174,10 @@ static void random_pads(int64_t k, int64_t pads[4])
 /* Conv -> BatchNormalization -> activation; dense or depthwise. */
 static void case_conv_bn_act(int iter)
 {
-    static const char *const acts[] = {"Relu", "HardSwish", "Sigmoid", "LeakyRelu", "Tanh", "Clip",
-                                       "SiLU"};
-    const char *act = acts[iter % 7];
+    static const char *const acts[] = {"Relu", "HardSwish", "Sigmoid",        "LeakyRelu",
+                                       "Tanh", "Clip",      "SiLU",           "HardSigmoidMul",
+                                       "HardSwishTorch", "HardSwishPaddle"};
+    const char *act = acts[iter % 10];
     bool depthwise = iter % 3 == 1;
     int64_t cin = irand(1, 37), cout = depthwise ? cin : irand(1, 41);
     int64_t k = (int64_t[]){1, 3, 5, 7}[irand(0, 3)], stride = irand(1, 2), dil = irand(1, 2);
@@ -204,6 +205,31 @@ static void case_conv_bn_act(int iter)
     if (strcmp(act, "SiLU") == 0) {
         add_node(&m, "Sigmoid", "bn", NULL, "sig");
         add_node(&m, "Mul", "bn", "sig", "y");
+    } else if (strcmp(act, "HardSigmoidMul") == 0) {
+        tb_buf a = {0};
+        tb_attr_float(&a, "alpha", 1.0f / 6.0f);
+        const char *ins[] = {"bn", NULL};
+        const char *outs[] = {"hs", NULL};
+        tb_node(&m, "HardSigmoid", "hs", ins, outs, &a);
+        tb_free(&a);
+        add_node(&m, "Mul", "hs", "bn", "y");
+    } else if (strncmp(act, "HardSwish", 9) == 0 && act[9]) {
+        /* x * relu6(x + 3) / 6, dividing before (PyTorch) or after (Paddle)
+         * the product. */
+        add_scalar(&m, "three", 3.0f);
+        add_scalar(&m, "zero", 0.0f);
+        add_scalar(&m, "six", 6.0f);
+        add_node(&m, "Add", "bn", "three", "p3");
+        const char *ins[] = {"p3", "zero", "six", NULL};
+        const char *outs[] = {"r6", NULL};
+        tb_node(&m, "Clip", "r6", ins, outs, NULL);
+        if (strcmp(act, "HardSwishTorch") == 0) {
+            add_node(&m, "Div", "r6", "six", "gate");
+            add_node(&m, "Mul", "bn", "gate", "y");
+        } else {
+            add_node(&m, "Mul", "bn", "r6", "prod");
+            add_node(&m, "Div", "prod", "six", "y");
+        }
     } else if (strcmp(act, "Clip") == 0) {
         add_scalar(&m, "lo", 0.0f);
         add_scalar(&m, "hi", 6.0f);
@@ -222,7 +248,8 @@ static void case_conv_bn_act(int iter)
     char ops[64][32];
     compare(what, &m, xd, &nodes, ops);
     CHECK(!has_op(ops, nodes, "BatchNormalization") && !has_op(ops, nodes, act) &&
-              !has_op(ops, nodes, "Mul") && has_op(ops, nodes, "ConvNhwc"),
+              !has_op(ops, nodes, "Mul") && !has_op(ops, nodes, "Div") &&
+              !has_op(ops, nodes, "Clip") && has_op(ops, nodes, "ConvNhwc"),
           "%s: BatchNormalization and the activation should be folded into ConvNhwc", what);
 }
 
@@ -350,7 +377,7 @@ static void case_reparam(int iter)
 
 int main(void)
 {
-    for (int i = 0; i < 42; i++)
+    for (int i = 0; i < 60; i++)
         case_conv_bn_act(i);
     for (int i = 0; i < 12; i++)
         case_residual(i);
