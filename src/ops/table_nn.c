@@ -8,6 +8,7 @@ const mbi_op_def *const mbi_op_table_nn[] = {
     &mbi_op_Conv,
     &mbi_op_ConvNhwc,
     &mbi_op_Dense,
+    &mbi_op_SqueezeExcite,
     &mbi_op_ConvTranspose,
     &mbi_op_Gemm,
     &mbi_op_GlobalAveragePool,

@@ -25,4 +25,8 @@ mobinfer_status mbi_opt_dense_from_matmul(mbi_opt_graph *og);
 /* Activations and residual Adds after a convolution join its epilogue. */
 mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og);
 
+/* Squeeze-and-excitation blocks (global mean, two 1x1 convolutions, gate,
+ * Mul) become one SqueezeExcite node. */
+mobinfer_status mbi_opt_fuse_squeeze_excite(mbi_opt_graph *og);
+
 #endif

@@ -375,6 +375,35 @@ static void case_reparam(int iter)
           "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", what, convs);
 }
 
+/* A squeeze-and-excitation block after a convolution: must become one
+ * SqueezeExcite node. */
+static void case_squeeze_excite(int iter)
+{
+    int64_t c = irand(1, 40), r = irand(1, 12), h = irand(1, 12), w = irand(1, 12);
+    int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 1, true);
+    add_node(&m, "GlobalAveragePool", "a", NULL, "g");
+    add_conv(&m, "g", "s1", c, r, 1, 1, 1, p0, false, iter % 3 != 0);
+    add_node(&m, iter % 2 ? "Relu" : "Sigmoid", "s1", NULL, "s1a");
+    add_conv(&m, "s1a", "s2", r, c, 1, 1, 1, p0, false, true);
+    add_node(&m, iter % 2 ? "HardSigmoid" : "Sigmoid", "s2", NULL, "gate");
+    add_node(&m, "Mul", iter % 2 ? "a" : "gate", iter % 2 ? "gate" : "a", "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "squeeze-excite c%lld r%lld %lldx%lld", (long long)c,
+             (long long)r, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(has_op(ops, nodes, "SqueezeExcite") && !has_op(ops, nodes, "ReduceMean") &&
+              !has_op(ops, nodes, "Mul"),
+          "%s: expected one SqueezeExcite node", what);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -385,5 +414,7 @@ int main(void)
         case_layout(i);
     for (int i = 0; i < 12; i++)
         case_reparam(i);
+    for (int i = 0; i < 12; i++)
+        case_squeeze_excite(i);
     return check_summary();
 }

@@ -2,6 +2,8 @@
  * that walks C in microkernel tiles. */
 #include "kernels/f32-gemm/f32_gemm.h"
 
+#include <stdint.h>
+
 #include "kernels/f32-gemm/f32_gemm_ukernels.h"
 
 static bool always(const mbi_cpu *cpu)
@@ -27,30 +29,28 @@ static bool has_avx512(const mbi_cpu *cpu)
     return cpu->avx512;
 }
 
+/* The SIMD variants load W with aligned loads: a packed buffer that starts
+ * 64-byte aligned keeps every block aligned only if a block's nr*(k+1)
+ * floats are a multiple of 64 bytes for every k, i.e. nr is. */
+enum { NR_AVX2 = 16, NR_AVX512 = 32 };
+_Static_assert(NR_AVX2 * sizeof(float) % 64 == 0, "AVX2 blocks must stay 64-byte aligned");
+_Static_assert(NR_AVX512 * sizeof(float) % 64 == 0, "AVX-512 blocks must stay 64-byte aligned");
+
 static const mbi_f32_gemm_kernel avx2_6x16 = {
-    "f32_gemm_6x16_avx2", 6, 16, has_avx2, mbi_f32_gemm_ukernel_6x16_avx2,
+    "f32_gemm_6x16_avx2", 6, NR_AVX2, has_avx2, mbi_f32_gemm_ukernel_6x16_avx2,
 };
 static const mbi_f32_gemm_kernel avx512_6x32 = {
-    "f32_gemm_6x32_avx512", 6, 32, has_avx512, mbi_f32_gemm_ukernel_6x32_avx512,
-};
-static const mbi_f32_gemm_kernel avx512_8x32 = {
-    "f32_gemm_8x32_avx512", 8, 32, has_avx512, mbi_f32_gemm_ukernel_8x32_avx512,
+    "f32_gemm_6x32_avx512", 6, NR_AVX512, has_avx512, mbi_f32_gemm_ukernel_6x32_avx512,
 };
 static const mbi_f32_gemm_kernel avx512_12x32 = {
-    "f32_gemm_12x32_avx512", 12, 32, has_avx512, mbi_f32_gemm_ukernel_12x32_avx512,
-};
-static const mbi_f32_gemm_kernel avx512_14x32 = {
-    "f32_gemm_14x32_avx512", 14, 32, has_avx512, mbi_f32_gemm_ukernel_14x32_avx512,
-};
-static const mbi_f32_gemm_kernel avx512_14x16 = {
-    "f32_gemm_14x16_avx512", 14, 16, has_avx512, mbi_f32_gemm_ukernel_14x16_avx512,
+    "f32_gemm_12x32_avx512", 12, NR_AVX512, has_avx512, mbi_f32_gemm_ukernel_12x32_avx512,
 };
 #endif
 
 /* Best first: select returns the first one the CPU supports. */
 static const mbi_f32_gemm_kernel *const variants[] = {
 #ifdef MBI_HAVE_X86_VARIANTS
-    &avx512_12x32, &avx512_14x32, &avx512_8x32, &avx512_6x32, &avx512_14x16, &avx2_6x16,
+    &avx512_12x32, &avx512_6x32, &avx2_6x16,
 #endif
     &scalar_4x4,
 };
@@ -76,7 +76,12 @@ static size_t block_floats(const mbi_f32_gemm_kernel *kern, size_t k)
 
 size_t mbi_f32_gemm_packed_floats(const mbi_f32_gemm_kernel *kern, size_t n, size_t k)
 {
-    size_t blocks = (n + kern->nr - 1) / kern->nr;
+    /* n and k come from model files: saturate instead of wrapping, so the
+     * caller's size check rejects the layer. */
+    const size_t nr = kern->nr;
+    size_t blocks = n / nr + (n % nr != 0);
+    if (k >= SIZE_MAX / nr - 1 || (blocks && block_floats(kern, k) > SIZE_MAX / blocks))
+        return SIZE_MAX;
     return blocks * block_floats(kern, k);
 }
 
@@ -98,9 +103,7 @@ void mbi_f32_gemm_pack(const mbi_f32_gemm_kernel *kern, size_t n, size_t k, cons
 
 /* Packed W a column chunk may span so it stays in L2 while every row tile
  * of A passes over it (A tiles themselves stay in L1 across the chunk). */
-#ifndef GEMM_L2_CHUNK_BYTES
 #define GEMM_L2_CHUNK_BYTES (512u * 1024u)
-#endif
 
 void mbi_f32_gemm_compute(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin, size_t n_end, size_t k,
                           const float *a, size_t lda, const float *packed, float *c, size_t ldc,

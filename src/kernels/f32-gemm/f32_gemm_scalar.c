@@ -19,9 +19,7 @@ MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_4x4_scalar)
     for (size_t i = 0; i < MR; i++)
         ap[i] = a + (i < mr ? i : mr - 1) * lda;
     for (size_t kk = 0; kk < k; kk++, w += NR) {
-        /* One W row against every A row: the j loop is the one a compiler
-         * should turn into a vector, not the k loop (a reduction it would
-         * have to reorder). */
+        /* One W row is read once per k and reused by every A row. */
         const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
         for (size_t i = 0; i < MR; i++) {
             const float av = ap[i][kk];

@@ -17,9 +17,6 @@
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_4x4_scalar);
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_6x16_avx2);
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_6x32_avx512);
-MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_8x32_avx512);
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_12x32_avx512);
-MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_14x16_avx512);
-MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_14x32_avx512);
 
 #endif
