@@ -34,6 +34,25 @@ static void copy_row(size_t elem_size, int64_t n, const char *src, int64_t strid
     }
 }
 
+/* batch matrices of rows x cols 4-byte elements, each transposed. */
+static void transpose_tiles32(int64_t batch, int64_t rows, int64_t cols, const void *src,
+                              void *dst)
+{
+    enum { TILE = 16 };
+    const uint32_t *in = src;
+    uint32_t *out = dst;
+    for (int64_t b = 0; b < batch; b++, in += rows * cols, out += rows * cols)
+        for (int64_t r0 = 0; r0 < rows; r0 += TILE) {
+            int64_t r1 = r0 + TILE < rows ? r0 + TILE : rows;
+            for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
+                int64_t c1 = c0 + TILE < cols ? c0 + TILE : cols;
+                for (int64_t c = c0; c < c1; c++)
+                    for (int64_t r = r0; r < r1; r++)
+                        out[c * rows + r] = in[r * cols + c];
+            }
+        }
+}
+
 void mbi_ref_strided_copy(size_t elem_size, int rank, const int64_t *dims,
                           const int64_t *strides, const void *src, void *dst)
 {
@@ -66,6 +85,13 @@ void mbi_ref_strided_copy(size_t elem_size, int rank, const int64_t *dims,
     }
     if (m == 0) {
         memcpy(dst, src, elem_size);
+        return;
+    }
+    /* [batch][rows][cols] -> [batch][cols][rows] (the NCHW <-> NHWC
+     * conversions and channel shuffles): tiles keep both sides in cache. */
+    if (elem_size == 4 && m >= 2 && m <= 3 && s[m - 2] == 1 && s[m - 1] == d[m - 2] &&
+        (m == 2 || s[0] == d[1] * d[2])) {
+        transpose_tiles32(m == 3 ? d[0] : 1, d[m - 1], d[m - 2], src, dst);
         return;
     }
 
