@@ -12,6 +12,7 @@
 /* Families define these in src/kernels/<family>/. */
 typedef struct mbi_f32_gemm_kernel mbi_f32_gemm_kernel;
 typedef struct mbi_f32_dwconv_kernel mbi_f32_dwconv_kernel;
+typedef struct mbi_f32_pool_kernel mbi_f32_pool_kernel;     /* f32-pool */
 typedef struct mbi_f32_vbinary_kernel mbi_f32_vbinary_kernel; /* f32-vbinary */
 
 /* y[i] = act(x[i]) for i < n; y may equal x. */
@@ -23,6 +24,7 @@ typedef struct mbi_kernels {
     mbi_cpu cpu;
     const mbi_f32_gemm_kernel *gemm;
     const mbi_f32_dwconv_kernel *dwconv;
+    const mbi_f32_pool_kernel *pool;
     mbi_f32_act_fn act;
     mbi_f32_vunary_fn exp;
     mbi_f32_vunary_fn erf;

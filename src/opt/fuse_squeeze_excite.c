@@ -1,7 +1,8 @@
 /* Squeeze-and-excitation blocks become one SqueezeExcite node
  * (src/ops/squeeze_excite.c). Runs after the layout and epilogue passes, so
  * the block reads, on channels-last tensors:
- *   g = ReduceMean(x, axes [1, 2], keepdims)   [N, 1, 1, C]
+ *   g = GlobalAveragePoolNhwc(x), or ReduceMean(x, axes [1, 2], keepdims)
+ *                                               [N, 1, 1, C]
  *   h = ConvNhwc 1x1 (g) with activation       [N, 1, 1, R]
  *   s = ConvNhwc 1x1 (h) with activation       [N, 1, 1, C]   (the gate)
  *   y = Mul(x, s)                               [N, H, W, C]
@@ -20,6 +21,8 @@ static bool internal(const mbi_node *n, const char *op)
 
 static bool spatial_mean(const mbi_node *n)
 {
+    if (internal(n, "GlobalAveragePoolNhwc"))
+        return true;
     if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->opset >= 18)
         return false;
     const int64_t *axes;

@@ -346,7 +346,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
     int x = n->inputs[0];
     if (in_list(n, elementwise_unary))
         return ls->nhwc[x] >= 0 && !og->g.values[x].init;
-    if (mbi_og_is(n, "GlobalAveragePool"))
+    if (mbi_og_is(n, "GlobalAveragePool") || mbi_og_is(n, "MaxPool") ||
+        mbi_og_is(n, "AveragePool"))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (in_list(n, elementwise_binary)) {
         if (n->n_inputs != 2 || og->g.values[n->outputs[0]].rank != 4)
@@ -445,13 +446,12 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     if ((mbi_og_is(orig, "Concat") || mbi_og_is(orig, "Split")) &&
         !mbi_og_set_attr_int(og, added, "axis", nhwc_axis(attr_axis(orig))))
         return og->err->status;
-    if (mbi_og_is(orig, "GlobalAveragePool")) {
-        static const int64_t axes[2] = {1, 2};
-        added->op_type = "ReduceMean";
-        added->opset = 13;
-        if (!mbi_og_set_attr_ints(og, added, "axes", axes, 2) ||
-            !mbi_og_set_attr_int(og, added, "keepdims", 1))
-            return og->err->status;
+    if (mbi_og_is(orig, "GlobalAveragePool") || mbi_og_is(orig, "MaxPool") ||
+        mbi_og_is(orig, "AveragePool")) {
+        added->op_type = mbi_og_is(orig, "MaxPool")       ? "MaxPoolNhwc"
+                         : mbi_og_is(orig, "AveragePool") ? "AveragePoolNhwc"
+                                                          : "GlobalAveragePoolNhwc";
+        added->domain = MBI_INTERNAL_DOMAIN;
     }
     for (int k = 0; k < n.n_outputs; k++) {
         ls->nhwc[orig->outputs[k]] = outs[k];

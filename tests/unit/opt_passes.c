@@ -404,6 +404,46 @@ static void case_squeeze_excite(int iter)
           "%s: expected one SqueezeExcite node", what);
 }
 
+/* Pools between convolutions run in NHWC too. */
+static void case_pools(int iter)
+{
+    int64_t c = irand(1, 35), h = irand(3, 17), w = irand(3, 17);
+    int64_t p0[4] = {0, 0, 0, 0};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
+    tb_buf a = {0};
+    int64_t k3[2] = {3, 3}, s2[2] = {2, 2}, pads[4] = {iter % 2, 1, 1, iter % 2};
+    tb_attr_ints(&a, "kernel_shape", k3, 2);
+    tb_attr_ints(&a, "strides", s2, 2);
+    tb_attr_ints(&a, "pads", pads, 4);
+    tb_attr_int(&a, "ceil_mode", iter % 3 == 0);
+    const char *i1[] = {"a", NULL}, *o1[] = {"mp", NULL};
+    tb_node(&m, "MaxPool", "mp", i1, o1, &a);
+    tb_free(&a);
+    tb_buf b = {0};
+    int64_t k2[2] = {2, 2}, s1[2] = {1, 1}, pb[4] = {1, 0, 0, 1};
+    tb_attr_ints(&b, "kernel_shape", k2, 2);
+    tb_attr_ints(&b, "strides", s1, 2);
+    tb_attr_ints(&b, "pads", pb, 4);
+    tb_attr_int(&b, "count_include_pad", iter % 2);
+    const char *i2[] = {"mp", NULL}, *o2[] = {"ap", NULL};
+    tb_node(&m, "AveragePool", "ap", i2, o2, &b);
+    tb_free(&b);
+    add_node(&m, "GlobalAveragePool", "ap", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "pools c%lld %lldx%lld", (long long)c, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(has_op(ops, nodes, "MaxPoolNhwc") && has_op(ops, nodes, "AveragePoolNhwc") &&
+              has_op(ops, nodes, "GlobalAveragePoolNhwc"),
+          "%s: expected the NHWC pools", what);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -416,5 +456,7 @@ int main(void)
         case_reparam(i);
     for (int i = 0; i < 12; i++)
         case_squeeze_excite(i);
+    for (int i = 0; i < 12; i++)
+        case_pools(i);
     return check_summary();
 }

@@ -91,10 +91,26 @@ DW_INLINE void dw_row_fixed(const size_t KH, const size_t KW, const bool all_row
         vf acc = dw_pixel_fixed(KH, KW, all_rows, true, masked, w_regs, m, w, a, bx, kx0, kx1, dw, c);
         dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
     }
-    for (; ox < ox_hi; ox++) {
-        const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
-        vf acc = dw_pixel_fixed(KH, KW, all_rows, false, masked, w_regs, m, w, a, bx, 0, KW, dw, c);
-        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+    if (ox < ox_hi) {
+        /* Interior: the first tap of row ky is at rows[ky] + off; plain pointer steps. */
+        const size_t dwc = dw * c, swc = s->stride_w * c;
+        size_t off = (size_t)mbi_kwin_base(ox, s->stride_w, s->pad_left) * c;
+        float *o = a->out + ox * c;
+        for (; ox < ox_hi; ox++, off += swc, o += c) {
+            vf acc = w_regs ? w[0] : v_load(a->wb);
+#pragma GCC unroll 7
+            for (size_t ky = 0; ky < KH; ky++) {
+                if (!all_rows && (ky < a->ky0 || ky >= a->ky1))
+                    continue;
+                const float *p = a->rows[ky] + off;
+#pragma GCC unroll 7
+                for (size_t kx = 0; kx < KW; kx++) {
+                    const vf wt = w_regs ? w[1 + ky * KW + kx] : v_load(a->wb + VW * (1 + ky * KW + kx));
+                    acc = v_fma(dw_load(masked, m, p + kx * dwc), wt, acc);
+                }
+            }
+            dw_store(masked, m, o, acc, vmin, vmax);
+        }
     }
     for (; ox < s->out_w; ox++) {
         const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
