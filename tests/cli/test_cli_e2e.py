@@ -401,6 +401,58 @@ def test_limits(t, cli, d):
                 f"limit of {arena - 1}" in err, f"info past the arena limit: {err!r}")
 
 
+def test_optimize_and_profile(t, cli, d):
+    model = os.path.join(d, "classifier.onnx")
+    rc, out, err = run(cli, "info", model, "--optimized", "--json")
+    t.check(rc == 0, f"info --optimized: {err}")
+    try:
+        s = json.loads(out)["session"]
+    except (ValueError, KeyError, TypeError):
+        s = {}
+    ops = [n["op_type"] for n in s.get("node_list", [])]
+    t.check(s.get("nodes_before") == 5 and s.get("nodes_after") == len(ops) < 5,
+            f"info --optimized node counts {s.get('nodes_before')} -> {s.get('nodes_after')}")
+    t.check("ConvNhwc" in ops and "Dense" in ops and "Relu" not in ops,
+            f"info --optimized: fused operators {ops}")
+    rc, out, err = run(cli, "info", model, "--optimized")
+    t.check(rc == 0 and "planned as written" in out and "ConvNhwc" in out, "info --optimized text")
+    # The reference path and the optimized one agree.
+    outs = {}
+    for flag in ((), ("--no-optimize",)):
+        out_dir = os.path.join(d, "out_opt" + "".join(flag))
+        rc, _, err = run(cli, "run", model, "--input", os.path.join(d, "photo.png"), "--preset",
+                         "imagenet", "--output-dir", out_dir, *flag)
+        t.check(rc == 0, f"run {flag}: {err}")
+        path = os.path.join(out_dir, "logits_out.npy")
+        if os.path.exists(path):
+            outs[flag] = np.load(path)
+    if len(outs) == 2:
+        a, b = outs.values()
+        t.check(np.abs(a - b).max() <= 1e-4 * np.abs(b).max(), "optimized vs --no-optimize")
+    rc, out, err = run(cli, "info", model, "--no-optimize", "--nodes")
+    t.check(rc == 0 and "ConvNhwc" not in out and "nodes after planning: 5" in out,
+            "info --no-optimize plans the graph as written")
+    # Per-node profile: text and JSON.
+    pj = os.path.join(d, "profile.json")
+    rc, out, err = run(cli, "bench", model, "--runs", "3", "--warmup", "1", "--profile",
+                       "--profile-json", pj)
+    t.check(rc == 0 and "per-node profile" in out and "by operator" in out and "ConvNhwc" in out,
+            f"bench --profile text: {err}")
+    try:
+        with open(pj) as f:
+            prof = json.load(f)
+    except (OSError, ValueError):
+        prof = {}
+    nodes = prof.get("nodes", [])
+    t.check(len(nodes) == s.get("nodes_after") and all(n["ms"] >= 0 for n in nodes),
+            "bench --profile-json lists every node")
+    if nodes:
+        t.check(abs(sum(n["ms"] for n in nodes) - prof["total_ms"]) < 1e-3 and
+                abs(sum(n["share"] for n in nodes) - 1.0) < 1e-3, "profile shares add up")
+        conv = [n for n in nodes if n["op"] == "ConvNhwc"]
+        t.check(conv and conv[0]["macs"] == 8 * 112 * 112 * 27, "profile MACs of the convolution")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mobinfer", required=True)
@@ -416,6 +468,7 @@ def main():
         test_run_npy(t, cli, d)
         test_bench(t, cli, d)
         test_limits(t, cli, d)
+        test_optimize_and_profile(t, cli, d)
     print(f"{t.passed} passed, {t.failed} failed")
     return 0 if t.failed == 0 else 1
 

@@ -10,7 +10,9 @@
 const char shape_bindings_help[] =
     "  --dim NAME=V         bind symbolic dimension NAME to V (repeatable;\n"
     "                       unbound symbolic dimensions are 1)\n"
-    "  --shape NAME=D0,D1,...  plan input NAME with this shape (repeatable)\n";
+    "  --shape NAME=D0,D1,...  plan input NAME with this shape (repeatable)\n"
+    "  --no-optimize        run the graph as written with the reference kernels (no\n"
+    "                       graph passes, no SIMD kernels): for comparisons\n";
 
 int shape_bindings_init(shape_bindings *b, int argc)
 {
@@ -47,6 +49,10 @@ int shape_bindings_parse(shape_bindings *b, const char *command, int allow_shape
     size_t k;
     int r;
 
+    if (strcmp(argv[*i], "--no-optimize") == 0) {
+        b->no_optimize = 1;
+        return 1;
+    }
     if ((r = arg_value(argc, argv, i, "--dim", &v)) != 0) {
         int64_t x;
         if (r < 0 || (name = split_last_eq(v, &value)) == NULL)

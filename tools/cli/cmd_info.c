@@ -11,7 +11,8 @@
 #include "limit_options.h"
 
 static const char info_usage[] =
-    "Usage: mobinfer info MODEL [--json] [--nodes] [--dim NAME=V]... [--shape NAME=D0,...]...\n"
+    "Usage: mobinfer info MODEL [--json] [--nodes] [--optimized] [--dim NAME=V]...\n"
+    "                     [--shape NAME=D0,...]...\n"
     "                     [--limit NAME=VALUE]...\n"
     "\n"
     "Describes MODEL: opset, inputs and outputs (symbolic dimensions by name),\n"
@@ -22,7 +23,10 @@ static const char info_usage[] =
     "\n"
     "Options:\n"
     "  --json               print one JSON object instead of text\n"
-    "  --nodes              also list every planned node with its output shape and MACs\n";
+    "  --nodes              also list every planned node with its output shape and MACs\n"
+    "  --optimized          list the nodes of the optimized graph (as --nodes) and the\n"
+    "                       node count before the graph passes (planned as written)\n"
+    "                       and after them\n";
 
 static const char info_usage_tail[] =
     "  -h, --help           show this help\n"
@@ -38,6 +42,7 @@ typedef struct info_args {
     const char *model;
     int json;
     int nodes;
+    int optimized;
     mobinfer_limits limits;
 } info_args;
 
@@ -160,7 +165,9 @@ static void print_model(const info_args *a, const mobinfer_model *model,
         printf("  %-24s %zu\n", ops[i].op, ops[i].count);
 }
 
-static void print_session(const info_args *a, const mobinfer_session *s)
+/* nodes_before: node count of the plan without graph passes, or 0 when not
+ * computed. */
+static void print_session(const info_args *a, const mobinfer_session *s, size_t nodes_before)
 {
     size_t n = mobinfer_session_node_count(s), i;
     uint64_t total = 0, arena = mobinfer_session_arena_bytes(s);
@@ -180,6 +187,8 @@ static void print_session(const info_args *a, const mobinfer_session *s)
                "\"arena_mib\":%.6f",
                n, (unsigned long long)total, (double)total / 1e9, (unsigned long long)arena,
                (double)arena / (1024.0 * 1024.0));
+        if (nodes_before)
+            printf(",\"nodes_before\":%zu,\"nodes_after\":%zu", nodes_before, n);
         if (a->nodes) {
             printf(",\"node_list\":[");
             for (i = 0; i < n; i++) {
@@ -204,7 +213,10 @@ static void print_session(const info_args *a, const mobinfer_session *s)
     printf("session (symbolic dimensions bound):\n");
     print_values_text("inputs", mobinfer_session_input_count(s), s, 1, 0);
     print_values_text("outputs", mobinfer_session_output_count(s), s, 1, 1);
-    printf("nodes after planning: %zu\n", n);
+    if (nodes_before)
+        printf("nodes: %zu planned as written, %zu after the graph passes\n", nodes_before, n);
+    else
+        printf("nodes after planning: %zu\n", n);
     format_count(total, text, sizeof text);
     printf("total MACs: %s (%.3f GMACs)\n", text, (double)total / 1e9);
     format_count(arena, text, sizeof text);
@@ -247,6 +259,11 @@ static int parse_info_args(int argc, char **argv, info_args *a, shape_bindings *
             a->json = 1;
             continue;
         }
+        if (strcmp(arg, "--optimized") == 0) {
+            a->optimized = 1;
+            a->nodes = 1;
+            continue;
+        }
         if (strcmp(arg, "--nodes") == 0) {
             a->nodes = 1;
             continue;
@@ -275,7 +292,7 @@ static int parse_info_args(int argc, char **argv, info_args *a, shape_bindings *
 
 int cli_info(int argc, char **argv)
 {
-    info_args a = {NULL, 0, 0, {0}};
+    info_args a = {NULL, 0, 0, 0, {0}};
     shape_bindings b;
     mobinfer_model *model = NULL;
     mobinfer_session *session = NULL;
@@ -307,9 +324,20 @@ int cli_info(int argc, char **argv)
     fflush(stdout);
     /* The model part stays useful when planning fails (say, an unsupported
      * operator), so it is printed first and the failure after it. */
+    size_t nodes_before = 0;
+    if (a.optimized) {
+        /* The same plan without the graph passes, for the node count. */
+        mobinfer_session *plain = NULL;
+        int keep = b.no_optimize;
+        b.no_optimize = 1;
+        if (engine_create_session(model, 1, &a.limits, &b, NULL, "info", &plain) == CLI_EXIT_OK)
+            nodes_before = mobinfer_session_node_count(plain);
+        mobinfer_session_free(plain);
+        b.no_optimize = keep;
+    }
     rc = engine_create_session(model, 1, &a.limits, &b, NULL, "info", &session);
     if (rc == CLI_EXIT_OK) {
-        print_session(&a, session);
+        print_session(&a, session, nodes_before);
     } else if (a.json) {
         printf(",\"session\":null");
     }

@@ -33,7 +33,8 @@ static const char run_usage[] =
     "  --output-dir DIR     write outputs as .npy files into DIR (created if needed)\n"
     "  --threads N          worker threads (default 1)\n"
     "  --top K              classes to list for classifier outputs (default 5; 0: none)\n"
-    "  --dim NAME=V         bind a symbolic dimension the inputs leave open\n";
+    "  --dim NAME=V         bind a symbolic dimension the inputs leave open\n"
+    "  --no-optimize        run the graph as written with the reference kernels\n";
 
 static const char run_usage_tail[] =
     "\n"

@@ -63,6 +63,7 @@ int engine_create_session(const mobinfer_model *model, int num_threads,
     if (b != NULL) {
         opts.dim_bindings = b->dims;
         opts.num_dim_bindings = b->num_dims;
+        opts.disable_optimizations = b->no_optimize;
     }
     st = mobinfer_session_create(model, &opts, out);
     free(shapes);
