@@ -22,7 +22,7 @@ void mbi_f32_epilogue_tile(mbi_f32_act_fn act, const mbi_epilogue *ep, float *c,
     /* A dense tile (and dense residual) is one long row, cut in pieces that
      * stay in L1: fewer calls and fewer partial-vector tails. */
     if (ldc == cols && (!ep->residual || ldr == cols)) {
-        const size_t total = rows * cols, piece = 4096;
+        const size_t total = rows * cols, piece = 2048; /* 8 KiB of c, 8 of residual */
         for (size_t at = 0; at < total; at += piece)
             one_row(act, ep, c + at, total - at < piece ? total - at : piece,
                     ep->residual ? residual + at : NULL);

@@ -81,7 +81,8 @@ static inline float erf_small(float x) /* |x| < MBI_ERF_SMALL */
     return x * q;
 }
 
-static inline float erfc_large(float z) /* z >= MBI_ERF_SMALL or NaN */
+/* erfc(z) for z >= MBI_ERF_SMALL (or NaN), given z^2 as the product p q. */
+static inline float erfc_large(float z, float p, float q)
 {
     const float u = (z < MBI_ERFC_ZMAX ? z : MBI_ERFC_ZMAX) - MBI_ERFC_CENTER;
     float s = MBI_ERFC_S8;
@@ -93,7 +94,7 @@ static inline float erfc_large(float z) /* z >= MBI_ERF_SMALL or NaN */
     s = s * u + MBI_ERFC_S2;
     s = s * u + MBI_ERFC_S1;
     s = s * u + MBI_ERFC_S0;
-    return exp_core(s - z * z);
+    return exp_core(s - p * q);
 }
 
 static inline float erf_approx(float x)
@@ -103,7 +104,8 @@ static inline float erf_approx(float x)
         return erf_small(x);
     if (a != a)
         return x;
-    return copysignf(1.0f - erfc_large(a), x);
+    const float z = a < MBI_ERFC_ZMAX ? a : MBI_ERFC_ZMAX; /* erf(z) is 1 in float */
+    return copysignf(1.0f - erfc_large(z, z, z), x);
 }
 
 static inline float gelu_erf(float x)
@@ -114,7 +116,9 @@ static inline float gelu_erf(float x)
     if (a < MBI_ERF_SMALL) {
         one_plus_erf = 1.0f + erf_small(z);
     } else {
-        const float c = erfc_large(a);
+        /* z^2 from x, not the rounded z; capped as in f32_vact_simd.h */
+        const float ax = fabsf(x) < MBI_GELU_ERFC_XMAX ? fabsf(x) : MBI_GELU_ERFC_XMAX;
+        const float c = erfc_large(ax * MBI_SQRT1_2, 0.5f * ax, ax);
         one_plus_erf = z > 0.0f ? 2.0f - c : c;
     }
     return 0.5f * x * one_plus_erf;
@@ -123,8 +127,8 @@ static inline float gelu_erf(float x)
 static inline float gelu_tanh(float x)
 {
     x = x < MBI_GELU_XMIN ? MBI_GELU_XMIN : x;
-    const float inner = (x * x * MBI_GELU_TANH_C + 1.0f) * x;
-    return x / (1.0f + exp_core(MBI_GELU_TANH_K * inner));
+    const float u = (x * x * (MBI_GELU_TANH_K * MBI_GELU_TANH_C) + MBI_GELU_TANH_K) * x;
+    return x / (1.0f + exp_core(u));
 }
 
 static inline float clampf(float v, float lo, float hi) /* NaN stays NaN; hi wins */

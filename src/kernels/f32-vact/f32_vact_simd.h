@@ -81,7 +81,9 @@ static inline vf vf_erf_small(vf x) /* |x| < MBI_ERF_SMALL */
     return vf_mul(x, q);
 }
 
-static inline vf vf_erfc_large(vf z) /* z >= MBI_ERF_SMALL */
+/* erfc(z) for z >= MBI_ERF_SMALL, given z^2 as the exact product p q: the
+ * exponent s(z) - z^2 is then rounded once, which matters as its size grows. */
+static inline vf vf_erfc_large(vf z, vf p, vf q)
 {
     const vf u = vf_sub(vf_min(vf_set1(MBI_ERFC_ZMAX), z), vf_set1(MBI_ERFC_CENTER));
     vf s = vf_fmadd(vf_set1(MBI_ERFC_S8), u, vf_set1(MBI_ERFC_S7));
@@ -92,7 +94,7 @@ static inline vf vf_erfc_large(vf z) /* z >= MBI_ERF_SMALL */
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S2));
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S1));
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S0));
-    return vf_exp(vf_fnmadd(z, z, s));
+    return vf_exp(vf_fnmadd(p, q, s));
 }
 
 static inline vf vf_erf(vf x)
@@ -102,7 +104,10 @@ static inline vf vf_erf(vf x)
     const vf_mask is_small = vf_lt(a, vf_set1(MBI_ERF_SMALL));
     if (vf_all(is_small))
         return small;
-    const vf large = vf_sub(vf_set1(1.0f), vf_erfc_large(a));
+    /* erf is 1 in float from 3.92 on; capping there also keeps erfc out of
+     * subnormals, which cost microcode assists. */
+    const vf z = vf_min(vf_set1(MBI_ERFC_ZMAX), a);
+    const vf large = vf_sub(vf_set1(1.0f), vf_erfc_large(z, z, z));
     return vf_select(is_small, small, vf_copysign(large, x));
 }
 
@@ -117,7 +122,11 @@ static inline vf vf_gelu_erf(vf x)
     vf ope = vf_add(one, vf_erf_small(z));
     const vf_mask is_small = vf_lt(a, vf_set1(MBI_ERF_SMALL));
     if (!vf_all(is_small)) {
-        const vf c = vf_erfc_large(a);
+        /* z^2 = (|x| / 2) |x| exactly, not a square of the rounded z; |x|
+         * capped where erfc is still a normal float (no microcode assists;
+         * GELU there is below 1e-35). */
+        const vf ax = vf_min(vf_set1(MBI_GELU_ERFC_XMAX), vf_abs(x));
+        const vf c = vf_erfc_large(vf_mul(ax, vf_set1(MBI_SQRT1_2)), vf_mul(vf_set1(0.5f), ax), ax);
         const vf large = vf_select(vf_gt(z, vf_set1(0.0f)), vf_sub(vf_set1(2.0f), c), c);
         ope = vf_select(is_small, ope, large);
     }
@@ -127,8 +136,8 @@ static inline vf vf_gelu_erf(vf x)
 static inline vf vf_gelu_tanh(vf x)
 {
     x = vf_max(vf_set1(MBI_GELU_XMIN), x);
-    const vf inner = vf_mul(vf_fmadd(vf_mul(x, x), vf_set1(MBI_GELU_TANH_C), vf_set1(1.0f)), x);
-    const vf e = vf_exp(vf_mul(vf_set1(MBI_GELU_TANH_K), inner));
+    const vf k = vf_set1(MBI_GELU_TANH_K), kc = vf_set1(MBI_GELU_TANH_K * MBI_GELU_TANH_C);
+    const vf e = vf_exp(vf_mul(vf_fmadd(vf_mul(x, x), kc, k), x));
     return vf_div(x, vf_add(vf_set1(1.0f), e));
 }
 

@@ -63,6 +63,9 @@
 /* GELU: inputs below this give -0 (the true value is below 1e-80), which
  * also keeps -inf from producing -inf * 0 = NaN. */
 #define MBI_GELU_XMIN (-20.0f)
+/* GELU's erfc argument |x| / sqrt(2) is capped at 12.7 / sqrt(2) ~ 8.98,
+ * where erfc ~ 4e-37 is still a normal float. */
+#define MBI_GELU_ERFC_XMAX 12.7f
 /* SiLU: likewise; sigmoid is exactly 0 in float below -104. */
 #define MBI_SILU_XMIN (-200.0f)
 #define MBI_SQRT1_2 0.707106781186547524f
