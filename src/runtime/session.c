@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 #include "runtime/thread_pool.h"
+#include "dispatch/denormals.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -222,20 +223,22 @@ mobinfer_status mobinfer_session_run(mobinfer_session *s)
         if (!s->input_set[i])
             return mbi_fail(&s->err, MOBINFER_ERR_INPUT, "input '%s' has not been set",
                             g->values[g->inputs[i]].name);
-    for (int i = 0; i < s->n_steps; i++) {
+    mbi_fp_mode mode;
+    mbi_denormals_off(&mode);
+    mobinfer_status rc = MOBINFER_OK;
+    for (int i = 0; i < s->n_steps && !rc; i++) {
         mbi_step *st = &s->steps[i];
         uint64_t t0 = s->profiling ? now_ns() : 0;
-        mobinfer_status rc = st->def->run(&st->ctx);
+        rc = st->def->run(&st->ctx);
         if (s->profiling) {
             s->profile[i].total_ns += now_ns() - t0;
             s->profile[i].runs++;
         }
-        if (rc) {
+        if (rc)
             mbi_error_prefix(&s->err, "node '%s' (%s)", st->node->name, st->node->op_type);
-            return rc;
-        }
     }
-    return MOBINFER_OK;
+    mbi_denormals_restore(&mode);
+    return rc;
 }
 
 mobinfer_status mobinfer_session_get_output(const mobinfer_session *s, const char *name,

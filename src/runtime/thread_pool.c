@@ -4,6 +4,8 @@
 
 #include "runtime/thread_pool.h"
 
+#include "dispatch/denormals.h"
+
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -258,6 +260,9 @@ static void *worker_main(void *p)
     mbi_worker *w = p;
     mbi_threadpool *pool = w->pool;
     unsigned seen = 0;
+    /* Workers only ever run inference kernels (dispatch/denormals.h). */
+    mbi_fp_mode mode;
+    mbi_denormals_off(&mode);
     for (;;) {
         seen = wait_for_job(pool, seen);
         if (atomic_load_explicit(&pool->stop, memory_order_relaxed))
