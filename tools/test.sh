@@ -21,6 +21,7 @@ PY="$REPO/.venv/bin/python"
 bash tools/fetch_onnx_node_tests.sh build/onnx-node
 "$PY" tests/onnx/extra/gen_all.py build/onnx-extra
 "$PY" tools/export_models.py build/models
+"$PY" tools/zoo/zoo.py build/zoo
 # EfficientNet-Lite0 with real weights and sample photos, for tests/apps.
 mkdir -p build/demo
 [ -f build/demo/efficientnet_lite0.onnx ] || "$PY" tools/export_efficientnet_lite0.py build/demo/efficientnet_lite0.onnx
