@@ -35,9 +35,21 @@ cmake --build build -j"$JOBS"
 # ThreadSanitizer over sessions of one model on several threads.
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBINFER_TSAN=ON \
       -DMOBINFER_BUILD_CLI=OFF >/dev/null
-cmake --build build-tsan -j"$JOBS" --target unit_concurrent_sessions
+# The thread pool, and sessions running their nodes on two threads, too.
+cmake --build build-tsan -j"$JOBS" --target unit_concurrent_sessions unit_thread_pool \
+      unit_opt_passes
 build-tsan/tests/unit_concurrent_sessions
 build-tsan/tests/unit_concurrent_sessions build/models/mobilenet_v3_small/model.onnx
+build-tsan/tests/unit_thread_pool
+build-tsan/tests/unit_opt_passes
+
+# The portable C kernels alone (what a CPU without AVX2 runs): kernel tests,
+# the optimized-vs-reference graph tests, conformance and whole models.
+cmake -S . -B build-scalar -DCMAKE_BUILD_TYPE=Release -DMOBINFER_FORCE_SCALAR=ON \
+      -DMOBINFER_PYTHON="$PY" -DMOBINFER_TEST_DATA="$REPO/build" >/dev/null
+cmake --build build-scalar -j"$JOBS"
+(cd build-scalar && ctest --output-on-failure -j"$JOBS" \
+     -R '^(kernels\.|unit\.opt_passes|conformance\.|models\.match_onnxruntime)')
 
 if [ "${MOBINFER_TEST_SKIP_ASAN:-0}" != 1 ]; then
     cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBINFER_SANITIZE=ON \
