@@ -219,13 +219,16 @@ static void test_windows(const mbi_f32_pool_kernel *kern)
 
 static void test_global(const mbi_f32_pool_kernel *kern)
 {
-    static const size_t hws[] = {1, 2, 7, 49, 257, 12544};
+    /* Up to 112*112 pixels; many channels with many pixels (several pixel chunks, each channel
+     * group in turn) via 3000 x 144 and 300 x 1280. */
+    static const size_t hws[] = {1, 2, 7, 49, 257, 300, 3000, 12544};
+    static const size_t extra_channels[] = {64, 1280};
     size_t cases = 0;
     failures = 0;
     for (size_t hi = 0; hi < sizeof hws / sizeof hws[0]; hi++)
-        for (size_t ci = 0; ci < N_CHANNELS; ci++) {
-            const size_t hw = hws[hi], c = channel_set[ci];
-            if (hw * c > 400000)
+        for (size_t ci = 0; ci < N_CHANNELS + 2; ci++) {
+            const size_t hw = hws[hi], c = ci < N_CHANNELS ? channel_set[ci] : extra_channels[ci - N_CHANNELS];
+            if (hw * c > 900000)
                 continue;
             float *in = malloc(hw * c * sizeof(float)), *in_nchw = malloc(hw * c * sizeof(float));
             float *out = malloc(c * sizeof(float)), *ref = malloc(c * sizeof(float));
@@ -234,6 +237,8 @@ static void test_global(const mbi_f32_pool_kernel *kern)
             for (size_t p = 0; p < hw; p++)
                 for (size_t ch = 0; ch < c; ch++)
                     in_nchw[ch * hw + p] = in[p * c + ch];
+            for (size_t ch = 0; ch < c; ch++)
+                out[ch] = SENTINEL;
             mbi_ref_global_avgpool_f32(in_nchw, ref, (int64_t)c, (int64_t)hw);
             mbi_f32_global_avgpool(kern, hw, c, in, out);
             int bad = 0;

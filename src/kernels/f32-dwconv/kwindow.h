@@ -29,7 +29,7 @@ static inline void mbi_kwin_taps(ptrdiff_t base, size_t dil, size_t k, size_t bo
     *k1 = hi;
 }
 
-/* The windows o in [0, out) whose k taps all read inside [0, bound): [*lo, *hi), possibly empty
+/* The windows o in [0, out) whose k >= 1 taps all read inside [0, bound): [*lo, *hi), possibly empty
  * (then *lo == *hi, and the windows before and after it are all border windows). */
 static inline void mbi_kwin_interior(size_t out, size_t stride, size_t pad, size_t dil, size_t k,
                                      size_t bound, size_t *lo, size_t *hi)

@@ -22,8 +22,8 @@
 #define POOL_CAT(a, b) POOL_CAT_(a, b)
 #define POOL_NAME(prefix) POOL_CAT(prefix, POOL_ISA)
 
-/* Pixels summed before their partial sum joins the total: keeps the float
- * rounding error of a global average near that of a pairwise sum. */
+/* Pixels summed before their partial sum joins the total (global average): keeps the float
+ * rounding error near that of a pairwise sum. */
 #define POOL_CHUNK 256
 
 typedef struct pool_window {
@@ -100,52 +100,56 @@ void POOL_NAME(mbi_f32_avgpool_rows_)(const mbi_pool_shape *s, bool count_includ
     pool_rows(false, s, count_include_pad, in, out, oy_begin, oy_end);
 }
 
-/* Sum over hw pixels of NV vectors of channels starting at in (NV accumulators for ILP),
- * times scale, stored at out. */
-POOL_INLINE void global_block(const size_t NV, const bool masked, vmask m, size_t hw, size_t c,
-                              const float *in, float *out, vf scale)
+/* Adds the sums over pixels [p0, p1) of NV vectors of channels starting at in (NV accumulators
+ * for ILP) into out, or stores them there when first. */
+POOL_INLINE void global_block(const size_t NV, const bool masked, vmask m, size_t p0, size_t p1, size_t c,
+                              const float *in, float *out, bool first)
 {
-    vf total[4];
+    vf acc[4];
 #pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++)
-        total[v] = v_set1(0.0f);
-    for (size_t p0 = 0; p0 < hw; p0 += POOL_CHUNK) {
-        const size_t p1 = hw - p0 < POOL_CHUNK ? hw : p0 + POOL_CHUNK;
-        vf acc[4];
+        acc[v] = v_set1(0.0f);
+    for (size_t p = p0; p < p1; p++) {
+        const float *x = in + p * c;
 #pragma GCC unroll 4
         for (size_t v = 0; v < NV; v++)
-            acc[v] = v_set1(0.0f);
-        for (size_t p = p0; p < p1; p++) {
-            const float *x = in + p * c;
-#pragma GCC unroll 4
-            for (size_t v = 0; v < NV; v++)
-                acc[v] = v_add(acc[v], masked ? v_load_m(x + VW * v, m) : v_load(x + VW * v));
-        }
-#pragma GCC unroll 4
-        for (size_t v = 0; v < NV; v++)
-            total[v] = v_add(total[v], acc[v]);
+            acc[v] = v_add(acc[v], masked ? v_load_m(x + VW * v, m) : v_load(x + VW * v));
     }
 #pragma GCC unroll 4
     for (size_t v = 0; v < NV; v++) {
+        float *o = out + VW * v;
         if (masked)
-            v_store_m(out + VW * v, m, v_mul(total[v], scale));
+            v_store_m(o, m, first ? acc[v] : v_add(acc[v], v_load_m(o, m)));
         else
-            v_store(out + VW * v, v_mul(total[v], scale));
+            v_store(o, first ? acc[v] : v_add(acc[v], v_load(o)));
     }
 }
 
+/* Pixels are taken in chunks, every channel of a chunk before the next, so a wide image with
+ * many channels is read from memory once (the chunk's other channels come from L1 or L2) and
+ * the float sums stay short; out holds the running totals. */
 void POOL_NAME(mbi_f32_global_avgpool_)(size_t hw, size_t channels, const float *in, float *out)
 {
     const size_t c = channels;
-    const vf scale = v_set1(1.0f / (float)hw);
+    const size_t chunk = c <= 64 ? POOL_CHUNK : 16384 / c < 8 ? 8 : 16384 / c;
     const vmask tail = v_mask(c % VW ? c % VW : VW);
+    for (size_t p0 = 0; p0 < hw; p0 += chunk) {
+        const size_t p1 = hw - p0 < chunk ? hw : p0 + chunk;
+        const bool first = p0 == 0;
+        size_t c0 = 0;
+        for (; c0 + 4 * VW <= c; c0 += 4 * VW)
+            global_block(4, false, tail, p0, p1, c, in + c0, out + c0, first);
+        for (; c0 + VW <= c; c0 += VW)
+            global_block(1, false, tail, p0, p1, c, in + c0, out + c0, first);
+        if (c0 < c)
+            global_block(1, true, tail, p0, p1, c, in + c0, out + c0, first);
+    }
+    const vf scale = v_set1(1.0f / (float)hw);
     size_t c0 = 0;
-    for (; c0 + 4 * VW <= c; c0 += 4 * VW)
-        global_block(4, false, tail, hw, c, in + c0, out + c0, scale);
     for (; c0 + VW <= c; c0 += VW)
-        global_block(1, false, tail, hw, c, in + c0, out + c0, scale);
+        v_store(out + c0, v_mul(v_load(out + c0), scale));
     if (c0 < c)
-        global_block(1, true, tail, hw, c, in + c0, out + c0, scale);
+        v_store_m(out + c0, tail, v_mul(v_load_m(out + c0, tail), scale));
 }
 
 #endif
