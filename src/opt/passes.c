@@ -9,7 +9,8 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
     if ((st = mbi_opt_remove_identity(og)) || (st = mbi_opt_fold_batchnorm(og)) ||
         (st = mbi_opt_reparameterize(og)) ||
         (st = mbi_opt_layout_nhwc(og)) || (st = mbi_opt_dense_from_matmul(og)) ||
-        (st = mbi_opt_fuse_epilogue(og)) || (st = mbi_opt_fuse_squeeze_excite(og)))
+        (st = mbi_opt_fuse_epilogue(og)) || (st = mbi_opt_fuse_squeeze_excite(og)) ||
+        (st = mbi_opt_cancel_reshapes(og)))
         return st;
     return MOBINFER_OK;
 }

@@ -29,4 +29,7 @@ mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og);
  * Mul) become one SqueezeExcite node. */
 mobinfer_status mbi_opt_fuse_squeeze_excite(mbi_opt_graph *og);
 
+/* Transpose pairs compose (or cancel), Reshape chains collapse. */
+mobinfer_status mbi_opt_cancel_reshapes(mbi_opt_graph *og);
+
 #endif

@@ -444,6 +444,45 @@ static void case_pools(int iter)
           "%s: expected the NHWC pools", what);
 }
 
+/* Transpose pairs that cancel, and Reshape chains. */
+static void case_cancel(int iter)
+{
+    int64_t c = irand(1, 9), h = irand(1, 9), w = irand(1, 9);
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    tb_buf a = {0}, b = {0};
+    int64_t p1[4] = {0, 2, 3, 1}, p2[4] = {0, 3, 1, 2}, p3[4] = {0, 1, 3, 2};
+    tb_attr_ints(&a, "perm", p1, 4);
+    tb_attr_ints(&b, "perm", iter % 2 ? p2 : p3, 4);
+    const char *i1[] = {"x", NULL}, *o1[] = {"t1", NULL}, *i2[] = {"t1", NULL}, *o2[] = {"t2", NULL};
+    tb_node(&m, "Transpose", "t1", i1, o1, &a);
+    tb_node(&m, "Transpose", "t2", i2, o2, &b);
+    tb_free(&a);
+    tb_free(&b);
+    add_node(&m, "Relu", "t2", NULL, "r");
+    int64_t s1[2] = {1, c * h * w}, s2[3] = {c, h, w}, two = 2, three = 3;
+    tb_initializer(&m, "s1", 7, &two, 1, s1, sizeof s1);
+    tb_initializer(&m, "s2", 7, &three, 1, s2, sizeof s2);
+    add_node(&m, "Reshape", "r", "s1", "f1");
+    add_node(&m, "Reshape", "f1", "s2", "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "transpose pair %s, reshape chain c%lld %lldx%lld",
+             iter % 2 ? "cancelling" : "composing", (long long)c, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    int transposes = 0, reshapes = 0;
+    for (size_t i = 0; i < nodes && i < 64; i++) {
+        transposes += strcmp(ops[i], "Transpose") == 0;
+        reshapes += strcmp(ops[i], "Reshape") == 0;
+    }
+    CHECK(transposes == (iter % 2 ? 0 : 1) && reshapes == 1,
+          "%s: %d transposes, %d reshapes left", what, transposes, reshapes);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -458,5 +497,7 @@ int main(void)
         case_squeeze_excite(i);
     for (int i = 0; i < 12; i++)
         case_pools(i);
+    for (int i = 0; i < 8; i++)
+        case_cancel(i);
     return check_summary();
 }
