@@ -18,6 +18,9 @@
 typedef struct se_params {
     size_t n, hw, c, r;
     mbi_act act1, act2;
+    /* W1 as [C][R] and W2 as [R][C]: the products become row updates
+     * (y += w_row * x_i), which vectorize without reassociating sums. */
+    float *w1t, *w2t;
 } se_params;
 
 typedef struct se_job {
@@ -63,6 +66,16 @@ static mobinfer_status se_prepare(mbi_op_ctx *ctx)
         (b2 && mbi_tensor_numel(b2) != (int64_t)p->c))
         return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
                         "SqueezeExcite weights do not match %zu channels", p->c);
+    p->w1t = mbi_op_alloc(ctx, sizeof(float) * p->c * p->r + 4);
+    p->w2t = mbi_op_alloc(ctx, sizeof(float) * p->c * p->r + 4);
+    if (!p->w1t || !p->w2t)
+        return ctx->err->status;
+    const float *w1d = w1->data, *w2d = w2->data;
+    for (size_t r = 0; r < p->r; r++)
+        for (size_t c = 0; c < p->c; c++) {
+            p->w1t[c * p->r + r] = w1d[r * p->c + c];
+            p->w2t[r * p->c + c] = w2d[c * p->r + r];
+        }
     mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, x->dims, 4);
     /* scale [N][C] + hidden [R] */
     ctx->scratch_bytes = sizeof(float) * (p->n * p->c + p->r + 16);
@@ -112,7 +125,6 @@ static void scale_task(void *arg, size_t task, int thread)
 static mobinfer_status se_run(mbi_op_ctx *ctx)
 {
     const se_params *p = ctx->params;
-    const float *w1 = ctx->in[1]->data, *w2 = ctx->in[3]->data;
     const mbi_tensor *tb1 = mbi_op_input(ctx, 2), *tb2 = mbi_op_input(ctx, 4);
     const float *b1 = tb1 ? tb1->data : NULL, *b2 = tb2 ? tb2->data : NULL;
     float *scale = ctx->scratch, *hidden = scale + p->n * p->c;
@@ -121,18 +133,22 @@ static mobinfer_status se_run(mbi_op_ctx *ctx)
     mbi_threadpool_run(ctx->threadpool, threads, mean_task, &j);
     for (size_t n = 0; n < p->n; n++) {
         float *s = scale + n * p->c;
-        for (size_t r = 0; r < p->r; r++) {
-            float acc = b1 ? b1[r] : 0.0f;
-            for (size_t c = 0; c < p->c; c++)
-                acc += w1[r * p->c + c] * s[c];
-            hidden[r] = acc;
+        for (size_t r = 0; r < p->r; r++)
+            hidden[r] = b1 ? b1[r] : 0.0f;
+        for (size_t c = 0; c < p->c; c++) {
+            const float *w = p->w1t + c * p->r;
+            float m = s[c];
+            for (size_t r = 0; r < p->r; r++)
+                hidden[r] += w[r] * m;
         }
         ctx->kernels->act(&p->act1, hidden, hidden, p->r);
-        for (size_t c = 0; c < p->c; c++) {
-            float acc = b2 ? b2[c] : 0.0f;
-            for (size_t r = 0; r < p->r; r++)
-                acc += w2[c * p->r + r] * hidden[r];
-            s[c] = acc;
+        for (size_t c = 0; c < p->c; c++)
+            s[c] = b2 ? b2[c] : 0.0f;
+        for (size_t r = 0; r < p->r; r++) {
+            const float *w = p->w2t + r * p->c;
+            float h = hidden[r];
+            for (size_t c = 0; c < p->c; c++)
+                s[c] += w[c] * h;
         }
         ctx->kernels->act(&p->act2, s, s, p->c);
     }

@@ -334,6 +334,22 @@ static bool conv_is_pointwise_or_depthwise(const mbi_opt_graph *og, const mbi_no
     return (w->dims[2] == 1 && w->dims[3] == 1) || group != 1;
 }
 
+/* ReduceMean over H and W (axes 2, 3 as an attribute, opset < 18): a
+ * global average pool, whatever keepdims says. */
+static bool spatial_mean(const mbi_node *n)
+{
+    if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->n_outputs != 1 || n->opset >= 18)
+        return false;
+    const int64_t *axes;
+    size_t count;
+    mbi_error e;
+    mbi_error_clear(&e);
+    if (mbi_attr_ints(n, "axes", &axes, &count, &e) || count != 2)
+        return false;
+    int64_t a0 = axes[0] < 0 ? axes[0] + 4 : axes[0], a1 = axes[1] < 0 ? axes[1] + 4 : axes[1];
+    return (a0 == 2 && a1 == 3) || (a0 == 3 && a1 == 2);
+}
+
 /* Whether n should run on NHWC twins, given what is available now. */
 static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
 {
@@ -348,6 +364,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
         return ls->nhwc[x] >= 0 && !og->g.values[x].init;
     if (mbi_og_is(n, "GlobalAveragePool") || mbi_og_is(n, "MaxPool") ||
         mbi_og_is(n, "AveragePool"))
+        return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
+    if (spatial_mean(n))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (in_list(n, elementwise_binary)) {
         if (n->n_inputs != 2 || og->g.values[n->outputs[0]].rank != 4)
@@ -387,9 +405,44 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
     return false;
 }
 
+/* ReduceMean over H, W of a tensor with a twin: GlobalAveragePoolNhwc, then
+ * a free Reshape to the original output ([N, C, 1, 1] or [N, C]). */
+static mobinfer_status convert_spatial_mean(layout_state *ls, const mbi_node *orig)
+{
+    mbi_opt_graph *og = ls->og;
+    int x = orig->inputs[0], y = orig->outputs[0];
+    const int64_t *d = og->g.values[x].dims;
+    int64_t pooled[4] = {d[0], 1, 1, d[1]};
+    int t = mbi_og_add_value(og, og->g.values[y].name, "#nhwc", og->g.values[y].dtype, 4, pooled);
+    if (t < 0)
+        return og->err->status;
+    int in = ls->nhwc[x];
+    mbi_node n;
+    memset(&n, 0, sizeof n);
+    n.name = orig->name;
+    n.op_type = "GlobalAveragePoolNhwc";
+    n.domain = MBI_INTERNAL_DOMAIN;
+    n.opset = orig->opset;
+    n.n_inputs = 1;
+    n.inputs = &in;
+    n.n_outputs = 1;
+    n.outputs = &t;
+    if (mbi_og_append_node(og, &n) < 0)
+        return og->err->status;
+    if (og->g.values[y].rank == 4) {
+        /* keepdims: the pooled tensor is y's twin (converted back lazily). */
+        ls->nhwc[y] = t;
+        ls->missing[y] = true;
+        return MOBINFER_OK;
+    }
+    return emit_reshape(ls, t, y);
+}
+
 static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
 {
     mbi_opt_graph *og = ls->og;
+    if (spatial_mean(orig))
+        return convert_spatial_mean(ls, orig);
     mbi_node n = *orig;
     int ins[16];
     if (n.n_inputs > 16)

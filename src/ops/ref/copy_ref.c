@@ -41,6 +41,15 @@ static void transpose_tiles32(int64_t batch, int64_t rows, int64_t cols, const v
     enum { TILE = 16 };
     const uint32_t *in = src;
     uint32_t *out = dst;
+    if (rows <= 4) {
+        /* Interleaving a few rows (a channel shuffle's [groups][C/groups]
+         * per pixel): one pass per output element, no tiles. */
+        for (int64_t b = 0; b < batch; b++, in += rows * cols, out += rows * cols)
+            for (int64_t c = 0; c < cols; c++)
+                for (int64_t r = 0; r < rows; r++)
+                    out[c * rows + r] = in[r * cols + c];
+        return;
+    }
     for (int64_t b = 0; b < batch; b++, in += rows * cols, out += rows * cols)
         for (int64_t r0 = 0; r0 < rows; r0 += TILE) {
             int64_t r1 = r0 + TILE < rows ? r0 + TILE : rows;
