@@ -350,6 +350,47 @@ static bool spatial_mean(const mbi_node *n)
     return (a0 == 2 && a1 == 3) || (a0 == 3 && a1 == 2);
 }
 
+/* Resize (opset 11-17: X, roi, scales, sizes) with constant parameters
+ * works per axis, so on the NHWC twin it only needs them permuted. */
+static bool resize_movable(const mbi_opt_graph *og, const mbi_node *n)
+{
+    if (!mbi_og_is(n, "Resize") || n->opset < 11 || n->opset >= 18 || n->n_outputs != 1)
+        return false;
+    for (int k = 1; k < n->n_inputs; k++) {
+        int v = n->inputs[k];
+        if (v < 0)
+            continue;
+        const mbi_value_decl *d = &og->g.values[v];
+        int64_t per_axis = k == 1 ? 2 : 1;
+        if (!d->init || !d->init->data || d->rank != 1 ||
+            (d->dims[0] != 0 && d->dims[0] != 4 * per_axis))
+            return false;
+    }
+    return true;
+}
+
+/* A constant of 4 (or 8: roi's starts then ends) values per axis, permuted
+ * like the axes of the NHWC twin. */
+static int permute_axis_values(layout_state *ls, int v)
+{
+    mbi_opt_graph *og = ls->og;
+    const mbi_const_tensor *t = og->g.values[v].init;
+    if (t->dims[0] == 0)
+        return v;
+    size_t esize = mbi_dtype_size(t->dtype);
+    unsigned char *dst = mbi_pool_alloc_aligned(og->pool, t->bytes + 1, 16);
+    if (!dst) {
+        mbi_fail(og->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+        return -1;
+    }
+    const unsigned char *src = t->data;
+    for (int64_t half = 0; half < t->dims[0] / 4; half++)
+        for (int k = 0; k < 4; k++)
+            memcpy(dst + (size_t)(half * 4 + k) * esize,
+                   src + (size_t)(half * 4 + to_nhwc_perm[k]) * esize, esize);
+    return mbi_og_add_const(og, og->g.values[v].name, "#nhwc", t->dtype, 1, t->dims, dst);
+}
+
 /* Whether n should run on NHWC twins, given what is available now. */
 static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
 {
@@ -366,6 +407,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
         mbi_og_is(n, "AveragePool"))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (spatial_mean(n))
+        return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
+    if (resize_movable(og, n))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (in_list(n, elementwise_binary)) {
         if (n->n_inputs != 2 || og->g.values[n->outputs[0]].rank != 4)
@@ -469,6 +512,10 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
             return og->err->status;
     }
     n.inputs = ins;
+    if (resize_movable(og, orig))
+        for (int k = 1; k < n.n_inputs; k++)
+            if (ins[k] >= 0 && (ins[k] = permute_axis_values(ls, ins[k])) < 0)
+                return og->err->status;
     if (mbi_og_is(orig, "Slice") && (ins[3] = nhwc_axes(ls, orig)) < 0)
         return og->err->status;
     if (mbi_og_is(orig, "Slice"))

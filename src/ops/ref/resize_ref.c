@@ -49,6 +49,10 @@ void mbi_ref_resize_nearest(size_t elem_size, int rank, const int64_t *in_dims,
     input_strides(rank, in_dims, strides);
     int last = rank - 1;
     const mbi_resize_axis *ax = &axes[last];
+    /* The last axis unchanged (channels-last data): whole rows move. */
+    bool identity_rows = in_dims[last] == out_dims[last] && !ax->outside;
+    for (int64_t o = 0; identity_rows && o < out_dims[last]; o++)
+        identity_rows = ax->index[o] == o;
     /* One output row (the last axis) per step; the other axes fix its base. */
     do {
         int64_t base = 0;
@@ -57,6 +61,12 @@ void mbi_ref_resize_nearest(size_t elem_size, int rank, const int64_t *in_dims,
             if (axes[d].outside && axes[d].outside[idx[d]])
                 outside = true;
             base += axes[d].index[idx[d]] * strides[d];
+        }
+        if (identity_rows && !outside) {
+            size_t row = (size_t)out_dims[last] * elem_size;
+            memcpy(dst, src + (size_t)base * elem_size, row);
+            dst += row;
+            continue;
         }
         for (int64_t o = 0; o < out_dims[last]; o++) {
             const char *from = outside || (ax->outside && ax->outside[o])
