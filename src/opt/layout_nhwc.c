@@ -350,6 +350,37 @@ static bool spatial_mean(const mbi_node *n)
     return (a0 == 2 && a1 == 3) || (a0 == 3 && a1 == 2);
 }
 
+/* ConvTranspose whose windows tile the output exactly (strides = kernel,
+ * no padding, dilation 1, group 1): src/ops/conv_transpose_nhwc.c. */
+static bool upsampling_conv_transpose(const mbi_opt_graph *og, const mbi_node *n)
+{
+    if (!mbi_og_is(n, "ConvTranspose") || n->n_inputs < 2 || n->n_outputs != 1 ||
+        !is_4d_f32(og, n->inputs[0]) || !mbi_og_const_f32(og, n->inputs[1]) ||
+        og->g.values[n->inputs[1]].rank != 4 || !is_4d_f32(og, n->outputs[0]))
+        return false;
+    if (n->n_inputs > 2 && n->inputs[2] >= 0 && !mbi_og_const_f32(og, n->inputs[2]))
+        return false;
+    const mbi_value_decl *x = &og->g.values[n->inputs[0]], *w = &og->g.values[n->inputs[1]];
+    const mbi_value_decl *y = &og->g.values[n->outputs[0]];
+    int64_t group = 1;
+    mbi_error e;
+    mbi_error_clear(&e);
+    if (mbi_attr_int(n, "group", 1, &group, &e) || group != 1 || w->dims[0] != x->dims[1])
+        return false;
+    /* The output size says it all: each input pixel fills exactly one
+     * kh x kw block, so padding, output_padding and dilation are absent. */
+    const int64_t *strides;
+    size_t count;
+    if (mbi_attr_ints(n, "strides", &strides, &count, &e) || count != 2 ||
+        strides[0] != w->dims[2] || strides[1] != w->dims[3])
+        return false;
+    const int64_t *dil;
+    if (mbi_attr_ints(n, "dilations", &dil, &count, &e) || (dil && (dil[0] != 1 || dil[1] != 1)))
+        return false;
+    return y->dims[0] == x->dims[0] && y->dims[1] == w->dims[1] &&
+           y->dims[2] == x->dims[2] * w->dims[2] && y->dims[3] == x->dims[3] * w->dims[3];
+}
+
 /* Resize (opset 11-17: X, roi, scales, sizes) with constant parameters
  * works per axis, so on the NHWC twin it only needs them permuted. */
 static bool resize_movable(const mbi_opt_graph *og, const mbi_node *n)
@@ -410,6 +441,8 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (resize_movable(og, n))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
+    if (upsampling_conv_transpose(og, n))
+        return true;
     if (in_list(n, elementwise_binary)) {
         if (n->n_inputs != 2 || og->g.values[n->outputs[0]].rank != 4)
             return false;
@@ -490,7 +523,8 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     int ins[16];
     if (n.n_inputs > 16)
         return MOBINFER_OK;
-    bool conv = conv_eligible(og, orig), nchw_input = false;
+    bool conv = conv_eligible(og, orig) || upsampling_conv_transpose(og, orig);
+    bool nchw_input = false;
     for (int k = 0; k < n.n_inputs; k++) {
         int v = orig->inputs[k];
         /* Only the tensor operands change layout; Clip's bounds, a Conv's
@@ -502,8 +536,8 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
         /* A first convolution reads an NCHW tensor no one converted yet:
          * it gathers from NCHW itself rather than wait for a Transpose
          * (when it is the only reader: others would need the Transpose). */
-        if (conv && k == 0 && v >= 0 && ls->nhwc[v] < 0 && !og->g.values[v].init &&
-            og->uses[v] == 1 &&
+        if (conv && mbi_og_is(orig, "Conv") && k == 0 && v >= 0 && ls->nhwc[v] < 0 &&
+            !og->g.values[v].init && og->uses[v] == 1 &&
             !conv_is_pointwise_or_depthwise(og, orig)) {
             nchw_input = true;
             continue;
@@ -534,7 +568,7 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     }
     n.outputs = outs;
     if (conv) {
-        n.op_type = "ConvNhwc";
+        n.op_type = mbi_og_is(orig, "ConvTranspose") ? "ConvTransposeNhwc" : "ConvNhwc";
         n.domain = MBI_INTERNAL_DOMAIN;
     }
     int i = mbi_og_append_node(og, &n);

@@ -483,6 +483,46 @@ static void case_cancel(int iter)
           "%s: %d transposes, %d reshapes left", what, transposes, reshapes);
 }
 
+/* A segmentation/text-detection head: conv, nearest 2x Resize, learned 2x
+ * upsampling (ConvTranspose with stride = kernel), all channels-last. */
+static void case_upsampling(int iter)
+{
+    int64_t c = irand(1, 24), co = irand(1, 20), h = irand(1, 9), w = irand(1, 9);
+    int64_t p0[4] = {0, 0, 0, 0};
+    int64_t k = iter % 2 ? 2 : 3;
+    tb_model m;
+    tb_model_init(&m, 13);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
+    float scales[4] = {1.0f, 1.0f, 2.0f, 2.0f};
+    int64_t four = 4, zero = 0;
+    tb_initializer(&m, "scales", FLOAT, &four, 1, scales, sizeof scales);
+    tb_initializer(&m, "roi", FLOAT, &zero, 1, NULL, 0);
+    const char *ri[] = {"a", "roi", "scales", NULL}, *ro[] = {"up", NULL};
+    tb_node(&m, "Resize", "up", ri, ro, NULL);
+    int64_t wd[4] = {c, co, k, k};
+    add_random(&m, "tw", wd, 4, -0.5f, 0.5f);
+    add_random(&m, "tb", &co, 1, -0.5f, 0.5f);
+    tb_buf a = {0};
+    int64_t ks[2] = {k, k};
+    tb_attr_ints(&a, "kernel_shape", ks, 2);
+    tb_attr_ints(&a, "strides", ks, 2);
+    const char *ti[] = {"up", "tw", "tb", NULL}, *to[] = {"t", NULL};
+    tb_node(&m, "ConvTranspose", "t", ti, to, &a);
+    tb_free(&a);
+    add_node(&m, "Relu", "t", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "upsampling head c%lld co%lld k%lld %lldx%lld", (long long)c,
+             (long long)co, (long long)k, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(has_op(ops, nodes, "ConvTransposeNhwc") && !has_op(ops, nodes, "ConvTranspose"),
+          "%s: expected ConvTransposeNhwc", what);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -499,5 +539,7 @@ int main(void)
         case_pools(i);
     for (int i = 0; i < 8; i++)
         case_cancel(i);
+    for (int i = 0; i < 10; i++)
+        case_upsampling(i);
     return check_summary();
 }
