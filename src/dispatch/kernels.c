@@ -4,6 +4,7 @@
 
 #include "kernels/f32-dwconv/f32_dwconv.h"
 #include "kernels/f32-gemm/f32_gemm.h"
+#include "kernels/f32-igemm/f32_igemm.h"
 #include "kernels/f32-pool/f32_pool.h"
 #include "kernels/f32-vact/f32_vact.h"
 #include "kernels/f32-vbinary/f32_vbinary.h"
@@ -21,4 +22,5 @@ void mbi_kernels_select(mbi_kernels *k)
     k->dwconv = mbi_f32_dwconv_kernel_select(&k->cpu);
     k->pool = mbi_f32_pool_kernel_select(&k->cpu);
     k->gemm = mbi_f32_gemm_kernel_select(&k->cpu);
+    k->igemm = mbi_f32_igemm_kernel_select(&k->cpu);
 }

@@ -23,6 +23,7 @@ typedef void (*mbi_f32_vunary_fn)(const float *x, float *y, size_t n);
 typedef struct mbi_kernels {
     mbi_cpu cpu;
     const mbi_f32_gemm_kernel *gemm;
+    const struct mbi_f32_igemm_kernel *igemm; /* f32-igemm */
     const mbi_f32_dwconv_kernel *dwconv;
     const mbi_f32_pool_kernel *pool;
     mbi_f32_act_fn act;

@@ -1,6 +1,7 @@
-/* Per-channel affine operations after a convolution fold into its constant
- * weights and bias: BatchNormalization (inference form), and Mul or Add by a
- * constant that is one value per output channel or a scalar.
+/* Per-channel affine operations after a convolution (or a transposed one
+ * with one group) fold into its constant weights and bias:
+ * BatchNormalization (inference form), and Mul or Add by a constant that is
+ * one value per output channel or a scalar.
  *   conv(x)*s + t = conv_{W*s}(x) + (B*s + t)
  * The convolution then writes the folded node's output. */
 #include <math.h>
@@ -9,37 +10,30 @@
 #include "ir/attr.h"
 #include "opt/passes.h"
 
-/* The convolution a fold can change: float32 Conv with constant weights and
- * (absent or) constant bias, whose output only `consumer` reads. */
+/* ConvTranspose keeps its output channels on axis 1 of W ([Ci, Co/g, ...]);
+ * with one group they are all there. */
+static bool is_transposed(const mbi_node *c)
+{
+    return mbi_og_is(c, "ConvTranspose");
+}
+
+/* The convolution a fold can change: float32 Conv (or ConvTranspose with
+ * one group) with constant weights and (absent or) constant bias. */
 static bool foldable_conv(const mbi_opt_graph *og, const mbi_node *c)
 {
-    if (!mbi_og_is(c, "Conv") || c->n_inputs < 2 || c->n_outputs != 1)
+    if (!(mbi_og_is(c, "Conv") || is_transposed(c)) || c->n_inputs < 2 || c->n_outputs != 1)
         return false;
+    if (is_transposed(c)) {
+        int64_t group = 1;
+        mbi_error e;
+        mbi_error_clear(&e);
+        if (mbi_attr_int(c, "group", 1, &group, &e) || group != 1)
+            return false;
+    }
     if (!mbi_og_const_f32(og, c->inputs[1]))
         return false;
     if (c->n_inputs > 2 && c->inputs[2] >= 0 && !mbi_og_const_f32(og, c->inputs[2]))
         return false;
-    return true;
-}
-
-/* Per-channel values of constant v for an output of rank r with co
- * channels: true and *stride 0 (scalar) or 1 (one per channel). */
-static bool per_channel(const mbi_opt_graph *og, int v, int r, int64_t co, size_t *stride)
-{
-    const mbi_value_decl *d = &og->g.values[v];
-    if (!mbi_og_const_f32(og, v) || d->rank > r)
-        return false;
-    int64_t chan = 1;
-    for (int k = 0; k < d->rank; k++) {
-        int axis = r - d->rank + k;
-        if (axis == 1)
-            chan = d->dims[k];
-        else if (d->dims[k] != 1)
-            return false;
-    }
-    if (chan != 1 && chan != co)
-        return false;
-    *stride = chan == 1 ? 0 : 1;
     return true;
 }
 
@@ -52,17 +46,24 @@ static mobinfer_status rewrite_conv(mbi_opt_graph *og, mbi_node *c, const float 
     const float *w = mbi_og_const_f32(og, c->inputs[1]);
     const float *b = c->n_inputs > 2 && c->inputs[2] >= 0 ? mbi_og_const_f32(og, c->inputs[2])
                                                           : NULL;
-    int64_t co = wd->dims[0];
-    size_t per = (size_t)(wd->init->bytes / sizeof(float)) / (size_t)co;
-    float *w2 = mbi_og_alloc_floats(og, (size_t)co * per);
+    /* W viewed as [outer][co][inner]: Conv has outer 1, ConvTranspose inner
+     * = the kernel size and outer = Ci. */
+    bool tr = is_transposed(c);
+    int64_t co = wd->dims[tr ? 1 : 0];
+    size_t total = (size_t)(wd->init->bytes / sizeof(float));
+    size_t outer = tr ? (size_t)wd->dims[0] : 1, inner = total / outer / (size_t)co;
+    float *w2 = mbi_og_alloc_floats(og, total);
     float *b2 = mbi_og_alloc_floats(og, (size_t)co);
     if (!w2 || !b2)
         return og->err->status;
     for (int64_t o = 0; o < co; o++) {
         float s = scale ? scale[(size_t)o * scale_stride] : 1.0f;
         float t = shift ? shift[(size_t)o * shift_stride] : 0.0f;
-        for (size_t k = 0; k < per; k++)
-            w2[(size_t)o * per + k] = w[(size_t)o * per + k] * s;
+        for (size_t q = 0; q < outer; q++)
+            for (size_t k = 0; k < inner; k++) {
+                size_t i = (q * (size_t)co + (size_t)o) * inner + k;
+                w2[i] = w[i] * s;
+            }
         b2[o] = (b ? b[o] : 0.0f) * s + t;
     }
     int wv = mbi_og_add_const(og, wd->name, "#folded", MOBINFER_DTYPE_FLOAT32, wd->rank, wd->dims,
@@ -82,7 +83,7 @@ static mobinfer_status fold_bn(mbi_opt_graph *og, mbi_node *c, const mbi_node *b
     for (int k = 1; k < bn->n_outputs; k++)
         if (bn->outputs[k] >= 0 && og->uses[bn->outputs[k]] > 0)
             return MOBINFER_OK;
-    int64_t co = og->g.values[c->inputs[1]].dims[0];
+    int64_t co = og->g.values[c->inputs[1]].dims[is_transposed(c) ? 1 : 0];
     const float *p[4];
     for (int k = 0; k < 4; k++) {
         const mbi_value_decl *d = &og->g.values[bn->inputs[k + 1]];
@@ -120,7 +121,7 @@ static mobinfer_status fold_mul_add(mbi_opt_graph *og, mbi_node *c, const mbi_no
     int other = op->inputs[1 - slot];
     const mbi_value_decl *out = &og->g.values[c->outputs[0]];
     size_t stride;
-    if (!per_channel(og, other, out->rank, out->dims[1], &stride))
+    if (!mbi_og_per_channel(og, other, out->rank, out->dims[1], &stride))
         return MOBINFER_OK;
     /* The result must keep the convolution's shape. */
     const mbi_value_decl *res = &og->g.values[op->outputs[0]];

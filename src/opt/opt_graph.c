@@ -102,6 +102,25 @@ const float *mbi_og_const_f32(const mbi_opt_graph *og, int v)
     return t->data;
 }
 
+bool mbi_og_per_channel(const mbi_opt_graph *og, int v, int r, int64_t c, size_t *stride)
+{
+    const mbi_value_decl *d = &og->g.values[v];
+    if (!mbi_og_const_f32(og, v) || d->rank > r)
+        return false;
+    int64_t chan = 1;
+    for (int k = 0; k < d->rank; k++) {
+        int axis = r - d->rank + k;
+        if (axis == 1)
+            chan = d->dims[k];
+        else if (d->dims[k] != 1)
+            return false;
+    }
+    if (chan != 1 && chan != c)
+        return false;
+    *stride = chan == 1 ? 0 : 1;
+    return true;
+}
+
 static int *copy_ints(mbi_pool *pool, const int *src, int n)
 {
     int *p = mbi_pool_alloc_array(pool, (size_t)n + 1, sizeof(int));

@@ -46,6 +46,11 @@ float *mbi_og_alloc_floats(mbi_opt_graph *og, size_t n);
  * initializer. */
 const float *mbi_og_const_f32(const mbi_opt_graph *og, int v);
 
+/* Whether constant float32 v, broadcast against an [N, C, ...] tensor of
+ * rank r with c channels, is one value per channel (*stride 1) or a scalar
+ * (*stride 0). */
+bool mbi_og_per_channel(const mbi_opt_graph *og, int v, int r, int64_t c, size_t *stride);
+
 /* Appends node n (copied; its input/output arrays are copied too) and
  * returns its index, or -1. */
 int mbi_og_append_node(mbi_opt_graph *og, const mbi_node *n);

@@ -13,6 +13,8 @@ mobinfer_status mbi_opt_remove_identity(mbi_opt_graph *og);
 /* BatchNormalization, and Mul/Add by per-channel constants, after a Conv
  * with constant weights fold into the weights and bias. */
 mobinfer_status mbi_opt_fold_batchnorm(mbi_opt_graph *og);
+/* A per-channel Mul/Add before an unpadded convolution folds into it. */
+mobinfer_status mbi_opt_fold_input_affine(mbi_opt_graph *og);
 /* Parallel convolution branches reading one tensor and summed merge into
  * one convolution (RepVGG, MobileOne, RepViT, FastViT train-time blocks). */
 mobinfer_status mbi_opt_reparameterize(mbi_opt_graph *og);

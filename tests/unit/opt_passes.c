@@ -523,6 +523,43 @@ static void case_upsampling(int iter)
           "%s: expected ConvTransposeNhwc", what);
 }
 
+/* PP-LCNet's learnable affine after an activation, before an unpadded
+ * convolution: folded into that convolution's weights. */
+static void case_input_affine(int iter)
+{
+    int64_t c = irand(1, 30), co = irand(1, 30), h = irand(1, 9), w = irand(1, 9);
+    int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
+    bool depthwise = iter % 3 == 2;
+    if (depthwise && (h < 3 || w < 3))
+        h = w = 3;
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, true);
+    add_node(&m, "HardSwish", "a", NULL, "hs");
+    int64_t cd[3] = {c, 1, 1}, one = 1;
+    if (iter % 2) {
+        add_random(&m, "sa", cd, 3, 0.5f, 1.5f);
+        add_random(&m, "sb", cd, 3, -1.0f, 1.0f);
+    } else {
+        add_random(&m, "sa", &one, 1, 0.5f, 1.5f);
+        add_random(&m, "sb", &one, 1, -1.0f, 1.0f);
+    }
+    add_node(&m, "Mul", "sa", "hs", "am");
+    add_node(&m, "Add", "am", "sb", "aa");
+    add_conv(&m, "aa", "y", c, depthwise ? c : co, depthwise ? 3 : 1, 1, 1, p0, depthwise, true);
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "input affine%s c%lld %lldx%lld", depthwise ? " (dw)" : "",
+             (long long)c, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(!has_op(ops, nodes, "Mul") && !has_op(ops, nodes, "Add"),
+          "%s: the affine should fold into the convolution", what);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -541,5 +578,7 @@ int main(void)
         case_cancel(i);
     for (int i = 0; i < 10; i++)
         case_upsampling(i);
+    for (int i = 0; i < 12; i++)
+        case_input_affine(i);
     return check_summary();
 }

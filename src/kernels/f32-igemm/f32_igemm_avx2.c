@@ -1,0 +1,91 @@
+/* AVX2+FMA 6x16 indirect microkernel: twelve ymm accumulators, two for the
+ * packed W row and one broadcast fill fifteen of the sixteen registers. Per
+ * tap, the tile's row pointers are fetched, then the tap's kc channels run
+ * the GEMM inner loop.
+ *
+ * The body (tile) is instantiated for every row count 1..6 and for one or
+ * two ymm of columns, so short tiles cost in proportion to their size. The
+ * last partial ymm is stored with vmaskmovps: nothing outside the mr x nc
+ * tile of C is touched, and each row pointer is read on its kc floats. */
+#include <immintrin.h>
+#include <stdbool.h>
+
+#include "kernels/f32-igemm/f32_igemm_ukernels.h"
+
+enum { MR = 6, NR = 16 };
+
+static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
+                                                       size_t nc, size_t kc, size_t ks,
+                                                       const float *const *a, const float *w,
+                                                       float *c, size_t ldc,
+                                                       const mbi_f32_minmax *mm)
+{
+    __m256 acc[MR][2];
+#pragma GCC unroll 8
+    for (size_t i = 0; i < rows; i++)
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++)
+            acc[i][v] = _mm256_load_ps(w + 8 * v);
+    w += NR;
+    for (size_t s = 0; s < ks; s++, a += MR) {
+        const float *ap[MR];
+#pragma GCC unroll 8
+        for (size_t i = 0; i < rows; i++)
+            ap[i] = a[i];
+        for (size_t kk = 0; kk < kc; kk++) {
+            __m256 b[2];
+#pragma GCC unroll 2
+            for (size_t v = 0; v < vecs; v++)
+                b[v] = _mm256_load_ps(w + 8 * v);
+            w += NR;
+#pragma GCC unroll 8
+            for (size_t i = 0; i < rows; i++) {
+                const __m256 av = _mm256_broadcast_ss(ap[i] + kk);
+#pragma GCC unroll 2
+                for (size_t v = 0; v < vecs; v++)
+                    acc[i][v] = _mm256_fmadd_ps(av, b[v], acc[i][v]);
+            }
+        }
+    }
+    const __m256 vmin = _mm256_set1_ps(mm->min);
+    const __m256 vmax = _mm256_set1_ps(mm->max);
+    /* Lanes below the count of columns left in the last ymm (1..8). */
+    const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(nc - 8 * (vecs - 1))),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const bool full = nc == 8 * vecs;
+#pragma GCC unroll 8
+    for (size_t i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++) {
+            /* min/max with the sum second: a NaN sum passes through. */
+            __m256 y = _mm256_min_ps(vmax, _mm256_max_ps(vmin, acc[i][v]));
+            if (v + 1 < vecs || full)
+                _mm256_storeu_ps(ci + 8 * v, y);
+            else
+                _mm256_maskstore_ps(ci + 8 * v, last, y);
+        }
+    }
+}
+
+#define ROWS_CASE(r)                                                                               \
+    case r:                                                                                        \
+        if (nc > 8)                                                                                \
+            tile(r, 2, nc, kc, ks, a, packed_block, c, ldc, mm);                                   \
+        else                                                                                       \
+            tile(r, 1, nc, kc, ks, a, packed_block, c, ldc, mm);                                   \
+        break;
+
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_6x16_avx2)
+{
+    switch (mr) {
+        ROWS_CASE(1)
+        ROWS_CASE(2)
+        ROWS_CASE(3)
+        ROWS_CASE(4)
+        ROWS_CASE(5)
+        ROWS_CASE(6)
+    default:
+        break;
+    }
+}

@@ -1,0 +1,110 @@
+/* AVX-512 indirect microkernels: per tap, fetch the tile's mr row
+ * pointers, then the GEMM inner loop over the tap's kc channels: broadcast
+ * one float per row, load NR packed floats of W as one or two zmm, one FMA
+ * per (row, zmm).
+ *
+ * One inlined body (tile) is instantiated for every row count 1..MR and
+ * every zmm count, so short tiles cost in proportion to their size. The
+ * clamp is applied in registers and the last partial zmm is stored masked:
+ * nothing outside the mr x nc tile of C is touched, and each row pointer is
+ * read on its kc floats only. */
+#include <immintrin.h>
+
+#include "kernels/f32-igemm/f32_igemm_ukernels.h"
+
+#define MAX_ROWS 12
+#define MAX_VECS 2
+
+static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
+                                                       const size_t mr_max, const size_t nr,
+                                                       size_t nc, size_t kc, size_t ks,
+                                                       const float *const *a, const float *w,
+                                                       float *c, size_t ldc,
+                                                       const mbi_f32_minmax *mm)
+{
+    /* Indexed by compile-time constants once inlined: kept in registers. */
+    __m512 acc[MAX_ROWS][MAX_VECS];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < rows; i++)
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++)
+            acc[i][v] = _mm512_load_ps(w + 16 * v);
+    w += nr;
+    for (size_t s = 0; s < ks; s++, a += mr_max) {
+        const float *ap[MAX_ROWS];
+#pragma GCC unroll 16
+        for (size_t i = 0; i < rows; i++)
+            ap[i] = a[i];
+        for (size_t kk = 0; kk < kc; kk++) {
+            __m512 b[MAX_VECS];
+#pragma GCC unroll 2
+            for (size_t v = 0; v < vecs; v++)
+                b[v] = _mm512_load_ps(w + 16 * v);
+            w += nr;
+#pragma GCC unroll 16
+            for (size_t i = 0; i < rows; i++) {
+                const __m512 av = _mm512_set1_ps(ap[i][kk]);
+#pragma GCC unroll 2
+                for (size_t v = 0; v < vecs; v++)
+                    acc[i][v] = _mm512_fmadd_ps(av, b[v], acc[i][v]);
+            }
+        }
+    }
+    const __m512 vmin = _mm512_set1_ps(mm->min);
+    const __m512 vmax = _mm512_set1_ps(mm->max);
+    /* Full zmm first, then a mask for the rest; nc > 16 * (vecs - 1). */
+    const __mmask16 last = (__mmask16)(0xFFFFu >> (16 * vecs - nc > 16 ? 16 : 16 * vecs - nc));
+#pragma GCC unroll 16
+    for (size_t i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+#pragma GCC unroll 2
+        for (size_t v = 0; v < vecs; v++) {
+            /* min/max with the sum second: a NaN sum passes through. */
+            __m512 y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, acc[i][v]));
+            if (v + 1 < vecs)
+                _mm512_storeu_ps(ci + 16 * v, y);
+            else
+                _mm512_mask_storeu_ps(ci + 16 * v, last, y);
+        }
+    }
+}
+
+/* r <= max_rows is rechecked inside so that rows above a variant's MR
+ * never instantiate a body (they cannot be called). */
+#define ROWS_CASE(r, max_rows)                                                                     \
+    case r:                                                                                        \
+        if ((r) <= (max_rows)) {                                                                   \
+            if (nc > 16)                                                                           \
+                tile((r) <= (max_rows) ? (r) : 1, 2, max_rows, 32, nc, kc, ks, a, packed_block, c, \
+                     ldc, mm);                                                                     \
+            else                                                                                   \
+                tile((r) <= (max_rows) ? (r) : 1, 1, max_rows, 32, nc, kc, ks, a, packed_block, c, \
+                     ldc, mm);                                                                     \
+        }                                                                                          \
+        break;
+
+#define DEFINE_UKERNEL(name, max_rows)                                                             \
+    MBI_F32_IGEMM_UKERNEL(name)                                                                    \
+    {                                                                                              \
+        switch (mr) {                                                                              \
+            ROWS_CASE(1, max_rows)                                                                 \
+            ROWS_CASE(2, max_rows)                                                                 \
+            ROWS_CASE(3, max_rows)                                                                 \
+            ROWS_CASE(4, max_rows)                                                                 \
+            ROWS_CASE(5, max_rows)                                                                 \
+            ROWS_CASE(6, max_rows)                                                                 \
+            ROWS_CASE(7, max_rows)                                                                 \
+            ROWS_CASE(8, max_rows)                                                                 \
+            ROWS_CASE(9, max_rows)                                                                 \
+            ROWS_CASE(10, max_rows)                                                                \
+            ROWS_CASE(11, max_rows)                                                                \
+            ROWS_CASE(12, max_rows)                                                                \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+    }
+
+/* 12x32: 24 accumulators + 2 W + 1 broadcast of the 32 zmm registers, the
+ * GEMM family's fastest shape; 6x32 is kept as the smaller-tile reference. */
+DEFINE_UKERNEL(mbi_f32_igemm_ukernel_12x32_avx512, 12)
+DEFINE_UKERNEL(mbi_f32_igemm_ukernel_6x32_avx512, 6)

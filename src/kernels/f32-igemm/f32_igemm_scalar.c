@@ -1,0 +1,43 @@
+/* Portable 4x4 indirect microkernel: the fallback on every CPU and the
+ * variant the MOBINFER_FORCE_SCALAR build runs. */
+#include "kernels/f32-igemm/f32_igemm_ukernels.h"
+
+enum { MR = 4, NR = 4 };
+
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_4x4_scalar)
+{
+    float acc[MR][NR];
+    const float *w = packed_block;
+    for (size_t i = 0; i < MR; i++)
+        for (size_t j = 0; j < NR; j++)
+            acc[i][j] = w[j];
+    w += NR;
+    for (size_t s = 0; s < ks; s++, a += MR) {
+        /* Rows past mr reuse the last real row's pointer, so the loop stays
+         * branch-free and never dereferences an unset entry; their sums are
+         * not stored. */
+        const float *ap[MR];
+        for (size_t i = 0; i < MR; i++)
+            ap[i] = a[i < mr ? i : mr - 1];
+        for (size_t kk = 0; kk < kc; kk++, w += NR) {
+            const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+            for (size_t i = 0; i < MR; i++) {
+                const float av = ap[i][kk];
+                acc[i][0] += av * w0;
+                acc[i][1] += av * w1;
+                acc[i][2] += av * w2;
+                acc[i][3] += av * w3;
+            }
+        }
+    }
+    for (size_t i = 0; i < mr; i++) {
+        float *ci = c + i * ldc;
+        for (size_t j = 0; j < nc; j++) {
+            float v = acc[i][j];
+            /* Written so that a NaN sum stays NaN, as in the SIMD variants. */
+            v = v < mm->min ? mm->min : v;
+            v = v > mm->max ? mm->max : v;
+            ci[j] = v;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/* The microkernels behind the variants listed in f32_igemm.c. Each one has
+ * the mbi_f32_igemm_ukernel_fn contract: an mr x nc tile with mr <= MR and
+ * nc <= NR, ks taps of kc channels read through MR pointers per tap, bias
+ * from the block's first NR floats, clamp, store. The ISA ones may only be
+ * called when the CPU has that ISA. */
+#ifndef MBI_KERNELS_F32_IGEMM_UKERNELS_H
+#define MBI_KERNELS_F32_IGEMM_UKERNELS_H
+
+#include <stddef.h>
+
+#include "kernels/epilogue.h"
+
+#define MBI_F32_IGEMM_UKERNEL(name)                                                                \
+    void name(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,                   \
+              const float *packed_block, float *c, size_t ldc, const mbi_f32_minmax *mm)
+
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_4x4_scalar);
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_6x16_avx2);
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_6x32_avx512);
+MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_12x32_avx512);
+
+#endif
