@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernels/f32-vbinary/f32_vbinary.h"
+#include "runtime/thread_pool.h"
 #include "ops/math_ops.h"
 #include "ops/op.h"
 #include "ops/ref/binary_ref.h"
@@ -118,6 +119,77 @@ static void vbinary_rows(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op, con
         fn(a + it.off[0], b + it.off[1], out, n);
         out += n;
     } while (mbi_bcast_iter_next(g, &it));
+}
+
+/* Rows [r0, r1) of vbinary_rows, for one thread: the start found by
+ * dividing the row index, then an odometer over the outer dimensions. */
+static void vbinary_row_range(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op,
+                              const mbi_bcast *g, const float *a, const float *b, float *out,
+                              int64_t r0, int64_t r1)
+{
+    const int last = g->rank - 1;
+    const int64_t n = g->dims[last];
+    const int64_t sa = g->strides[0][last], sb = g->strides[1][last];
+    const mbi_f32_vbinary_fn fn = sa && sb ? k->vv[op] : sa ? k->vs[op] : k->sv[op];
+    int64_t idx[MBI_MAX_RANK] = {0}, rest = r0, oa = 0, ob = 0;
+    for (int d = last - 1; d >= 0; d--) {
+        idx[d] = rest % g->dims[d];
+        rest /= g->dims[d];
+        oa += idx[d] * g->strides[0][d];
+        ob += idx[d] * g->strides[1][d];
+    }
+    out += r0 * n;
+    for (int64_t r = r0; r < r1; r++, out += n) {
+        fn(a + oa, b + ob, out, (size_t)n);
+        for (int d = last - 1; d >= 0; d--) {
+            oa += g->strides[0][d];
+            ob += g->strides[1][d];
+            if (++idx[d] < g->dims[d])
+                break;
+            oa -= g->strides[0][d] * g->dims[d];
+            ob -= g->strides[1][d] * g->dims[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+typedef struct vbinary_job {
+    const mbi_f32_vbinary_kernel *k;
+    mbi_f32_vbinop op;
+    const mbi_bcast *g;
+    const float *a, *b;
+    float *out;
+    int64_t rows;
+    size_t tasks;
+} vbinary_job;
+
+static void vbinary_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const vbinary_job *j = arg;
+    int64_t r0 = j->rows * (int64_t)task / (int64_t)j->tasks;
+    int64_t r1 = j->rows * (int64_t)(task + 1) / (int64_t)j->tasks;
+    vbinary_row_range(j->k, j->op, j->g, j->a, j->b, j->out, r0, r1);
+}
+
+/* Below this many elements a second thread costs more than it saves. */
+#define PARALLEL_MIN_ELEMENTS 65536
+
+/* vbinary_rows split over the session's threads when the tensor is large. */
+static void vbinary_parallel(const mbi_op_ctx *ctx, const mbi_f32_vbinary_kernel *k,
+                             mbi_f32_vbinop op, const mbi_bcast *g, const float *a,
+                             const float *b, float *out)
+{
+    int64_t rows = g->numel ? g->numel / g->dims[g->rank - 1] : 0;
+    if (ctx->num_threads < 2 || g->numel < PARALLEL_MIN_ELEMENTS || rows < 2) {
+        vbinary_rows(k, op, g, a, b, out);
+        return;
+    }
+    size_t tasks = (size_t)ctx->num_threads * 2;
+    if ((int64_t)tasks > rows)
+        tasks = (size_t)rows;
+    vbinary_job j = {k, op, g, a, b, out, rows, tasks};
+    mbi_threadpool_run(ctx->threadpool, tasks, vbinary_task, &j);
 }
 
 static const binary_info *find_info(const char *op_type)
@@ -350,7 +422,8 @@ static mobinfer_status binary_run(mbi_op_ctx *ctx)
         break;
     default:
         if (bp->vk)
-            vbinary_rows(bp->vk, bp->vop, &bp->geom[0], a->data, ctx->in[1]->data, out->data);
+            vbinary_parallel(ctx, bp->vk, bp->vop, &bp->geom[0], a->data, ctx->in[1]->data,
+                             out->data);
         else
             mbi_ref_binary(bp->op, a->dtype, &bp->geom[0], a->data, ctx->in[1]->data, out->data);
         break;

@@ -560,6 +560,32 @@ static void case_input_affine(int iter)
           "%s: the affine should fold into the convolution", what);
 }
 
+/* Elementwise operators large enough to be split over threads, with
+ * broadcasting (per channel, per row, scalar) and in place. */
+static void case_big_elementwise(int iter)
+{
+    int64_t c = irand(3, 9), h = irand(90, 110), w = irand(90, 110);
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    int64_t cd[3] = {c, 1, 1}, wd[1] = {w};
+    add_random(&m, "pc", cd, 3, -1.0f, 1.0f);
+    add_random(&m, "pw", wd, 1, -1.0f, 1.0f);
+    add_scalar(&m, "s", 0.5f);
+    add_node(&m, iter % 2 ? "Add" : "Sub", "x", "pc", "a");
+    add_node(&m, "Mul", "a", "pw", "b");
+    add_node(&m, "Div", "b", "s", "d");
+    add_node(&m, "Max", "d", "x", "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "big elementwise c%lld %lldx%lld", (long long)c, (long long)h,
+             (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -580,5 +606,7 @@ int main(void)
         case_upsampling(i);
     for (int i = 0; i < 12; i++)
         case_input_affine(i);
+    for (int i = 0; i < 4; i++)
+        case_big_elementwise(i);
     return check_summary();
 }
