@@ -7,16 +7,20 @@
  * still [N, C, H, W] (a network's first convolution reads the NCHW input
  * directly; im2col gathers from it, which saves a whole Transpose).
  *
- * Three kernels, chosen in prepare:
+ * Four kernels, chosen in prepare:
  *   - depthwise (group == C == M): the dwconv family, rows split over threads;
  *   - pointwise (1x1, stride 1, no padding): GEMM straight on X, since NHWC
  *     rows of X are the GEMM's A rows;
- *   - anything else with group 1: GEMM on im2col rows built per tile in the
- *     thread's scratch. */
+ *   - anything else with group 1 on NHWC X: indirect GEMM, reading each
+ *     tap's C input floats where they lie through an indirection buffer of
+ *     pointers (no copy);
+ *   - the same on NCHW X (input_nchw): GEMM on im2col rows built per tile in
+ *     the thread's scratch, since a tap's channels are not contiguous there. */
 #include <string.h>
 
 #include "kernels/f32-dwconv/f32_dwconv.h"
 #include "kernels/f32-gemm/f32_gemm.h"
+#include "kernels/f32-igemm/f32_igemm.h"
 #include "kernels/f32-vact/f32_epilogue.h"
 #include "ops/epilogue_attrs.h"
 #include "ops/nn_ops.h"
@@ -24,10 +28,11 @@
 #include "ops/op.h"
 #include "runtime/thread_pool.h"
 
-typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IM2COL } conv_kind;
+typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM, CONV_IM2COL } conv_kind;
 
 /* Output pixels per GEMM task (a multiple of every kernel's mr that
- * matters: 1..8, 12, 14 divide 168). */
+ * matters: 1..8, 12, 14 divide 168; the igemm path rounds it down to its mr
+ * so tasks start on indirection tiles). */
 #define PIXELS_PER_TASK 168
 
 typedef struct conv_nhwc_params {
@@ -40,8 +45,17 @@ typedef struct conv_nhwc_params {
     mbi_f32_minmax mm;
     bool tile_pass; /* epilogue work left after the microkernel */
     size_t m_tasks, n_tasks, n_block;
+    size_t task_pixels;
     size_t scratch_per_thread; /* floats */
     bool input_nchw;
+    /* CONV_IGEMM: the pointers depend on X's address, which is fixed for a
+     * session (the arena) but unknown in prepare, so run (re)builds them
+     * when X is not where they point (ind_x), before its parallel region;
+     * a session runs on one thread at a time. */
+    mbi_igemm_conv2d ig;
+    const float **indirection;
+    const float *ind_x;
+    const float *zero; /* C zeros: the taps in the padding */
 } conv_nhwc_params;
 
 /* Packed weights: 64-byte aligned (the GEMM kernels load them aligned). */
@@ -147,7 +161,13 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     bool pointwise = kh == 1 && kw == 1 && p->g.stride[1] == 1 && p->g.stride[2] == 1 &&
                      p->g.pad_begin[1] == 0 && p->g.pad_begin[2] == 0 && p->g.pad_end[1] == 0 &&
                      p->g.pad_end[2] == 0;
-    p->kind = pointwise && !p->input_nchw ? CONV_POINTWISE : CONV_IM2COL;
+    const mbi_f32_igemm_kernel *ik = ctx->kernels->igemm;
+    /* The igemm reads the weights packed for the GEMM, so both need one nr
+     * (true of the variants selected for any one CPU). */
+    p->kind = p->input_nchw ? CONV_IM2COL
+              : pointwise   ? CONV_POINTWISE
+              : ik->nr == gk->nr ? CONV_IGEMM
+                                 : CONV_IM2COL;
     p->k = (size_t)(kh * kw * p->c);
     /* The GEMM wants W as [M][kh][kw][C] (the im2col column order). */
     float *wt = mbi_op_alloc(ctx, sizeof(float) * (size_t)p->m * p->k + 64);
@@ -164,7 +184,10 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
 
     /* Tasks: tiles of output pixels; when there are few (late, small
      * feature maps), the output channels are split too. */
-    p->m_tasks = (pixels + PIXELS_PER_TASK - 1) / PIXELS_PER_TASK;
+    p->task_pixels = PIXELS_PER_TASK;
+    if (p->kind == CONV_IGEMM)
+        p->task_pixels = PIXELS_PER_TASK > ik->mr ? PIXELS_PER_TASK / ik->mr * ik->mr : ik->mr;
+    p->m_tasks = (pixels + p->task_pixels - 1) / p->task_pixels;
     size_t n_blocks = ((size_t)p->m + gk->nr - 1) / gk->nr;
     size_t want = (size_t)ctx->num_threads * 4;
     size_t split = 1;
@@ -177,6 +200,25 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     if (p->kind == CONV_IM2COL) {
         p->scratch_per_thread = (size_t)PIXELS_PER_TASK * p->k;
         ctx->scratch_bytes = sizeof(float) * p->scratch_per_thread * (size_t)ctx->num_threads;
+    }
+    if (p->kind == CONV_IGEMM) {
+        const mbi_window3d *g = &p->g;
+        p->ig = (mbi_igemm_conv2d){
+            .batch = (size_t)p->batch, .in_h = (size_t)g->in[1], .in_w = (size_t)g->in[2],
+            .pixel_stride = (size_t)p->c, .kh = (size_t)kh, .kw = (size_t)kw,
+            .stride_h = (size_t)g->stride[1], .stride_w = (size_t)g->stride[2],
+            .dil_h = (size_t)g->dilation[1], .dil_w = (size_t)g->dilation[2],
+            .pad_top = (size_t)g->pad_begin[1], .pad_left = (size_t)g->pad_begin[2],
+            .out_h = (size_t)oh, .out_w = (size_t)ow};
+        size_t entries = mbi_f32_igemm_indirection_size(&p->ig, ik->mr);
+        p->indirection = entries < SIZE_MAX / sizeof(float *)
+                             ? mbi_op_alloc(ctx, entries * sizeof(float *))
+                             : NULL;
+        p->zero = mbi_op_alloc(ctx, (size_t)p->c * sizeof(float));
+        if (!p->indirection || !p->zero)
+            return entries < SIZE_MAX / sizeof(float *)
+                       ? ctx->err->status
+                       : mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
     }
     ctx->macs = (uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k;
     ctx->params = p;
@@ -228,20 +270,26 @@ static void gemm_task(void *arg, size_t task, int thread)
     const mbi_f32_gemm_kernel *gk = j->kern->gemm;
     size_t mt = task / p->n_tasks, nt = task % p->n_tasks;
     size_t pixels = (size_t)(p->batch * p->g.out[1] * p->g.out[2]);
-    size_t m0 = mt * PIXELS_PER_TASK;
-    size_t rows = pixels - m0 < PIXELS_PER_TASK ? pixels - m0 : PIXELS_PER_TASK;
+    size_t m0 = mt * p->task_pixels;
+    size_t rows = pixels - m0 < p->task_pixels ? pixels - m0 : p->task_pixels;
     size_t n0 = nt * p->n_block;
     size_t n1 = n0 + p->n_block < (size_t)p->m ? n0 + p->n_block : (size_t)p->m;
-    const float *a;
-    if (p->kind == CONV_POINTWISE) {
-        a = j->x + m0 * p->k;
-    } else {
-        float *rowsbuf = j->scratch + (size_t)thread * p->scratch_per_thread;
-        im2col(p, j->x, m0, rows, rowsbuf);
-        a = rowsbuf;
-    }
     float *c = j->y + m0 * (size_t)p->m;
-    mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, a, p->k, p->packed, c, (size_t)p->m, &p->mm);
+    if (p->kind == CONV_IGEMM) {
+        /* Tasks start on whole tiles (task_pixels is a multiple of mr). */
+        const size_t ks = (size_t)(p->g.kernel[1] * p->g.kernel[2]);
+        mbi_f32_igemm_compute(j->kern->igemm, rows, n0, n1, (size_t)p->c, ks,
+                              (const float *const *)p->indirection + m0 * ks, p->packed, c,
+                              (size_t)p->m, &p->mm);
+    } else {
+        const float *a = j->x + m0 * p->k;
+        if (p->kind == CONV_IM2COL) {
+            float *rowsbuf = j->scratch + (size_t)thread * p->scratch_per_thread;
+            im2col(p, j->x, m0, rows, rowsbuf);
+            a = rowsbuf;
+        }
+        mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, a, p->k, p->packed, c, (size_t)p->m, &p->mm);
+    }
     if (p->tile_pass)
         mbi_f32_epilogue_tile(j->kern->act, &p->ep, c + n0, rows, n1 - n0, (size_t)p->m,
                               j->residual ? j->residual + m0 * (size_t)p->m + n0 : NULL,
@@ -280,7 +328,12 @@ static void dw_task(void *arg, size_t task, int thread)
 
 static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
 {
-    const conv_nhwc_params *p = ctx->params;
+    conv_nhwc_params *p = ctx->params;
+    if (p->kind == CONV_IGEMM && p->ind_x != ctx->in[0]->data) {
+        mbi_f32_igemm_indirection_build(&p->ig, ctx->kernels->igemm->mr, ctx->in[0]->data,
+                                        p->zero, p->indirection);
+        p->ind_x = ctx->in[0]->data;
+    }
     conv_job j = {p, ctx->kernels, ctx->in[0]->data,
                   p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL, ctx->out[0]->data,
                   ctx->scratch};

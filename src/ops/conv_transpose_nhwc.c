@@ -31,6 +31,8 @@ typedef struct convt_job {
 static mobinfer_status convt_prepare(mbi_op_ctx *ctx)
 {
     mobinfer_status st;
+    if ((st = mbi_op_require_kernels(ctx)))
+        return st;
     if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_constant(ctx, 1, "W")))

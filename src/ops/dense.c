@@ -36,6 +36,8 @@ typedef struct dense_job {
 static mobinfer_status dense_prepare(mbi_op_ctx *ctx)
 {
     mobinfer_status st;
+    if ((st = mbi_op_require_kernels(ctx)))
+        return st;
     if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_constant(ctx, 1, "W")))

@@ -1,11 +1,14 @@
 /* MatMul (NumPy semantics: batched, broadcast batch dims, 1-D operands;
  * float32, int32, int64) and Gemm (float32). */
+#include <math.h>
 #include <string.h>
 
+#include "kernels/f32-gemm/f32_gemm.h"
 #include "ops/nn_spatial.h"
 #include "ops/nn_ops.h"
 #include "ops/op.h"
 #include "ops/ref/gemm_ref.h"
+#include "runtime/thread_pool.h"
 
 typedef struct matmul_params {
     int64_t m, n, k;
@@ -18,6 +21,10 @@ typedef struct matmul_params {
     /* One product covers every batch: B is shared and A's matrices are
      * stacked contiguously, so they form a single [batch*m][k] matrix. */
     bool fold;
+    /* float32: B is packed at run time into the thread's scratch for the
+     * GEMM kernel (attention's Q·Kᵀ and A·V have no constant operand). */
+    bool packed;
+    size_t pack_floats; /* per thread, rounded to 64 bytes */
 } matmul_params;
 
 static mobinfer_status matmul_prepare(mbi_op_ctx *ctx)
@@ -85,8 +92,50 @@ static mobinfer_status matmul_prepare(mbi_op_ctx *ctx)
     mbi_op_set_output(ctx, 0, a->dtype, dims, rank);
     ctx->macs = mbi_mul_sat(mbi_mul_sat((uint64_t)p->batch, (uint64_t)p->m),
                             mbi_mul_sat((uint64_t)p->n, (uint64_t)p->k));
+    if (a->dtype == MOBINFER_DTYPE_FLOAT32 && ctx->kernels && ctx->kernels->gemm && p->n > 0 &&
+        p->k > 0) {
+        size_t f = mbi_f32_gemm_packed_floats(ctx->kernels->gemm, (size_t)p->n, (size_t)p->k);
+        p->pack_floats = (f + 15) / 16 * 16;
+        uint64_t bytes = mbi_mul_sat(mbi_mul_sat(p->pack_floats, sizeof(float)),
+                                     (uint64_t)ctx->num_threads);
+        /* A saturated size fails the planner's arena limit. */
+        ctx->scratch_bytes = bytes > SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+        p->packed = true;
+    }
     ctx->params = p;
     return MOBINFER_OK;
+}
+
+typedef struct matmul_job {
+    const matmul_params *p;
+    const mbi_f32_gemm_kernel *gemm;
+    const float *a, *b;
+    float *y, *scratch;
+} matmul_job;
+
+/* Batch `task`: pack its B, then one GEMM over its rows. */
+static void matmul_packed_task(void *arg, size_t task, int thread)
+{
+    const matmul_job *j = arg;
+    const matmul_params *p = j->p;
+    int64_t rest = (int64_t)task, a_mat = 0, b_mat = 0, rows = p->m;
+    if (p->fold) {
+        rows = p->batch * p->m;
+    } else {
+        for (int i = p->batch_rank - 1; i >= 0; i--) {
+            int64_t idx = rest % p->batch_dims[i];
+            rest /= p->batch_dims[i];
+            a_mat += idx * p->a_step[i];
+            b_mat += idx * p->b_step[i];
+        }
+    }
+    float *packed = j->scratch + (size_t)thread * p->pack_floats;
+    mbi_f32_gemm_pack(j->gemm, (size_t)p->n, (size_t)p->k, j->b + b_mat * p->k * p->n, 1,
+                      (size_t)p->n, NULL, packed);
+    mbi_f32_minmax mm = {-INFINITY, INFINITY};
+    mbi_f32_gemm_compute(j->gemm, (size_t)rows, 0, (size_t)p->n, (size_t)p->k,
+                         j->a + a_mat * p->m * p->k, (size_t)p->k, packed,
+                         j->y + (int64_t)task * p->m * p->n, (size_t)p->n, &mm);
 }
 
 static void matmul_one(mobinfer_dtype dtype, int64_t m, int64_t n, int64_t k, const void *a,
@@ -106,6 +155,15 @@ static mobinfer_status matmul_run(mbi_op_ctx *ctx)
     const size_t es = mbi_dtype_size(dtype);
     const char *a = ctx->in[0]->data, *b = ctx->in[1]->data;
     char *y = ctx->out[0]->data;
+    if (p->packed) {
+        if (p->m > 0 && p->batch > 0) {
+            matmul_job j = {p, ctx->kernels->gemm, (const float *)a, (const float *)b,
+                            (float *)y, ctx->scratch};
+            mbi_threadpool_run(ctx->threadpool, p->fold ? 1 : (size_t)p->batch,
+                               matmul_packed_task, &j);
+        }
+        return MOBINFER_OK;
+    }
     if (p->fold) {
         matmul_one(dtype, p->batch * p->m, p->n, p->k, a, b, y);
         return MOBINFER_OK;

@@ -102,6 +102,11 @@ mobinfer_status mbi_op_require_dtype(mbi_op_ctx *ctx, int index, mobinfer_dtype 
  * names the input in the message, e.g. "shape". */
 mobinfer_status mbi_op_require_constant(mbi_op_ctx *ctx, int index, const char *what);
 
+/* Fails unless the session has its kernel table: sessions created with
+ * disable_optimizations run the reference kernels only, and the internal
+ * operators (com.mobinfer) exist only in optimized sessions. */
+mobinfer_status mbi_op_require_kernels(mbi_op_ctx *ctx);
+
 /* Convenience: input or NULL if index >= n_in. */
 static inline mbi_tensor *mbi_op_input(const mbi_op_ctx *ctx, int index)
 {

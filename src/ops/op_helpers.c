@@ -52,3 +52,13 @@ mobinfer_status mbi_op_require_constant(mbi_op_ctx *ctx, int index, const char *
                         index, what);
     return MOBINFER_OK;
 }
+
+mobinfer_status mbi_op_require_kernels(mbi_op_ctx *ctx)
+{
+    if (ctx->kernels)
+        return MOBINFER_OK;
+    return mbi_fail(ctx->err, MOBINFER_ERR_UNSUPPORTED,
+                    "%s is an operator of optimized sessions; this session runs the reference "
+                    "kernels only (disable_optimizations)",
+                    ctx->node->op_type);
+}

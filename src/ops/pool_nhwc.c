@@ -29,6 +29,8 @@ typedef struct pool_job {
 static mobinfer_status pool_prepare(mbi_op_ctx *ctx, pool_kind kind)
 {
     mobinfer_status st;
+    if ((st = mbi_op_require_kernels(ctx)))
+        return st;
     if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)))
         return st;
     const mbi_tensor *x = ctx->in[0];

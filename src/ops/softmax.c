@@ -4,6 +4,7 @@
 #include "ops/nn_ops.h"
 #include "ops/op.h"
 #include "ops/ref/softmax_ref.h"
+#include "runtime/thread_pool.h"
 
 typedef struct softmax_params {
     int64_t outer, len, inner;
@@ -44,9 +45,54 @@ static mobinfer_status softmax_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
+/* Rows along the last axis (inner == 1, attention's case) with the
+ * session's vector exp: max, y = exp(x - max), then scale by 1/sum. Rows
+ * are split over threads. */
+typedef struct softmax_job {
+    const softmax_params *p;
+    mbi_f32_vunary_fn vexp;
+    const float *x;
+    float *y;
+    size_t tasks;
+} softmax_job;
+
+static void softmax_rows_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const softmax_job *j = arg;
+    const softmax_params *p = j->p;
+    int64_t r0 = p->outer * (int64_t)task / (int64_t)j->tasks;
+    int64_t r1 = p->outer * (int64_t)(task + 1) / (int64_t)j->tasks;
+    const size_t n = (size_t)p->len;
+    for (int64_t r = r0; r < r1; r++) {
+        const float *x = j->x + (size_t)r * n;
+        float *y = j->y + (size_t)r * n;
+        float mx = x[0];
+        for (size_t i = 1; i < n; i++)
+            mx = x[i] > mx ? x[i] : mx;
+        /* y may be x (in place): each element is read before it is written. */
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] - mx;
+        j->vexp(y, y, n);
+        float sum = 0.0f;
+        for (size_t i = 0; i < n; i++)
+            sum += y[i];
+        float inv = 1.0f / sum;
+        for (size_t i = 0; i < n; i++)
+            y[i] *= inv;
+    }
+}
+
 static mobinfer_status softmax_run(mbi_op_ctx *ctx)
 {
     const softmax_params *p = ctx->params;
+    if (p->inner == 1 && p->len > 0 && ctx->kernels && ctx->kernels->exp) {
+        size_t tasks = p->outer < 2 * ctx->num_threads ? (size_t)p->outer
+                                                       : (size_t)ctx->num_threads * 2;
+        softmax_job j = {p, ctx->kernels->exp, ctx->in[0]->data, ctx->out[0]->data, tasks};
+        mbi_threadpool_run(ctx->threadpool, tasks, softmax_rows_task, &j);
+        return MOBINFER_OK;
+    }
     mbi_ref_softmax_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->len, p->inner, false);
     return MOBINFER_OK;
 }

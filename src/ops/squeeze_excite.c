@@ -34,6 +34,8 @@ typedef struct se_job {
 static mobinfer_status se_prepare(mbi_op_ctx *ctx)
 {
     mobinfer_status st;
+    if ((st = mbi_op_require_kernels(ctx)))
+        return st;
     if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_dtype(ctx, 3, MOBINFER_DTYPE_FLOAT32)) ||

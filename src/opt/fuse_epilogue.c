@@ -102,7 +102,7 @@ static int readers(const mbi_opt_graph *og, int v, int *r)
 /* The nodes of one recognised activation: the last one writes the result,
  * all of them go when it is fused. */
 typedef struct act_match {
-    int nodes[6];
+    int nodes[8];
     int count;
 } act_match;
 
@@ -152,11 +152,43 @@ static int relu6_plus3(const mbi_opt_graph *og, int add_node, int v)
     return c;
 }
 
+/* GELU as exporters write it: v * (erf(v / sqrt 2) + 1) * 1/2, the erf
+ * argument as Div(v, sqrt 2) or Mul(v, 1/sqrt 2); d is that first node, mul
+ * the Mul(v, .). Appends the chain to m and returns true on a match. */
+static bool gelu_erf(const mbi_opt_graph *og, int d, int v, int mul, act_match *m)
+{
+    const mbi_node *n = &og->g.nodes[d];
+    bool div = mbi_og_is(n, "Div") && n->n_inputs == 2 && n->inputs[0] == v &&
+               other_is_scalar(og, n, v, 1.41421356f);
+    bool scale = mbi_og_is(n, "Mul") && other_is_scalar(og, n, v, 0.70710678f);
+    if (!(div || scale))
+        return false;
+    int e = only_reader(og, n->outputs[0], "Erf");
+    if (e < 0)
+        return false;
+    int plus = only_reader(og, og->g.nodes[e].outputs[0], "Add");
+    if (plus < 0 || !other_is_scalar(og, &og->g.nodes[plus], og->g.nodes[e].outputs[0], 1.0f))
+        return false;
+    const mbi_node *mn = &og->g.nodes[mul];
+    int gate = og->g.nodes[plus].outputs[0];
+    if (og->uses[gate] != 1 || !(mn->inputs[0] == gate || mn->inputs[1] == gate))
+        return false;
+    int half = only_reader(og, mn->outputs[0], "Mul");
+    if (half < 0 || !other_is_scalar(og, &og->g.nodes[half], mn->outputs[0], 0.5f))
+        return false;
+    m->nodes[m->count++] = e;
+    m->nodes[m->count++] = plus;
+    m->nodes[m->count++] = mul;
+    m->nodes[m->count++] = half;
+    return true;
+}
+
 /* v * gate(v), with v read by exactly the gate's first node and one Mul:
  *   Sigmoid                          -> SiLU
  *   HardSigmoid(1/6, 1/2)            -> HardSwish
  *   relu6(v + 3) / 6                 -> HardSwish, the division before or
- *                                       after the Mul (PyTorch, Paddle) */
+ *                                       after the Mul (PyTorch, Paddle)
+ *   (erf(v / sqrt 2) + 1), then / 2  -> GELU */
 static bool find_gated(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
 {
     int r[2];
@@ -170,6 +202,10 @@ static bool find_gated(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
         memset(act, 0, sizeof *act);
         m->count = 0;
         m->nodes[m->count++] = r[s];
+        if (gelu_erf(og, r[s], v, r[1 - s], m)) {
+            act->kind = MBI_ACT_GELU_ERF;
+            return true;
+        }
         if (mbi_og_is(g, "Sigmoid") && gate_in == g->outputs[0] && og->uses[gate_in] == 1) {
             act->kind = MBI_ACT_SILU;
         } else if (mbi_og_is(g, "HardSigmoid") && gate_in == g->outputs[0] &&

@@ -294,7 +294,7 @@ mobinfer_status mbi_session_prepare_nodes(mobinfer_session *s, const mobinfer_se
             return mbi_fail(&s->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
         ctx.err = &s->err;
         ctx.pool = &s->pool;
-        ctx.kernels = &s->kernels;
+        ctx.kernels = o->disable_optimizations ? NULL : &s->kernels;
         ctx.num_threads = s->num_threads;
         ctx.threadpool = s->threadpool;
         ctx.limits = &s->limits;

@@ -14,6 +14,9 @@
 
 #define MAX_ROWS 12
 #define MAX_VECS 2
+#ifndef PF_FLOATS
+#define PF_FLOATS 256
+#endif
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
                                                        const size_t mr_max, const size_t nr,
@@ -38,8 +41,10 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         for (size_t kk = 0; kk < kc; kk++) {
             __m512 b[MAX_VECS];
 #pragma GCC unroll 2
-            for (size_t v = 0; v < vecs; v++)
+            for (size_t v = 0; v < vecs; v++) {
+                _mm_prefetch((const char *)(w + PF_FLOATS + 16 * v), _MM_HINT_T0);
                 b[v] = _mm512_load_ps(w + 16 * v);
+            }
             w += nr;
 #pragma GCC unroll 16
             for (size_t i = 0; i < rows; i++) {
