@@ -12,6 +12,9 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
 mobinfer_status mbi_opt_remove_identity(mbi_opt_graph *og);
 /* Pow by 2 or 0.5 becomes Mul or Sqrt. */
 mobinfer_status mbi_opt_strength_reduce(mbi_opt_graph *og);
+/* Decomposed LayerNorm (ReduceMean, Sub, square, ..., Div, Mul, Add)
+ * becomes LayerNormalization. */
+mobinfer_status mbi_opt_fuse_layer_norm(mbi_opt_graph *og);
 /* BatchNormalization, and Mul/Add by per-channel constants, after a Conv
  * with constant weights fold into the weights and bias. */
 mobinfer_status mbi_opt_fold_batchnorm(mbi_opt_graph *og);

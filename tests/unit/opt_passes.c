@@ -586,6 +586,73 @@ static void case_big_elementwise(int iter)
     compare(what, &m, xd, &nodes, ops);
 }
 
+/* A transformer block as exporters write it (opset 13): decomposed
+ * LayerNorm with Pow, MatMul + bias, GELU in its erf form, attention-style
+ * MatMul between activations, Softmax. */
+static void case_transformer(int iter)
+{
+    int64_t t = irand(1, 20), c = irand(2, 40), hid = irand(1, 50);
+    tb_model m;
+    tb_model_init(&m, 13);
+    int64_t xd[4] = {1, 1, t, c};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    tb_buf a = {0};
+    int64_t last[1] = {-1};
+    tb_attr_ints(&a, "axes", last, 1);
+    const char *i1[] = {"x", NULL}, *o1[] = {"mean", NULL};
+    tb_node(&m, "ReduceMean", "mean", i1, o1, &a);
+    add_node(&m, "Sub", "x", "mean", "d");
+    add_scalar(&m, "two", 2.0f);
+    add_node(&m, "Pow", "d", "two", "sq");
+    const char *i2[] = {"sq", NULL}, *o2[] = {"var", NULL};
+    tb_node(&m, "ReduceMean", "var", i2, o2, &a);
+    tb_free(&a);
+    add_scalar(&m, "eps", 1e-5f);
+    add_node(&m, "Add", "var", "eps", "ve");
+    add_node(&m, "Sqrt", "ve", NULL, "sd");
+    add_node(&m, "Div", "d", "sd", "nrm");
+    add_random(&m, "gamma", &c, 1, 0.5f, 1.5f);
+    add_random(&m, "beta", &c, 1, -0.5f, 0.5f);
+    add_node(&m, "Mul", "nrm", "gamma", "ng");
+    add_node(&m, "Add", "ng", "beta", "ln");
+    int64_t w1d[2] = {c, hid}, w2d[2] = {hid, c};
+    add_random(&m, "w1", w1d, 2, -0.5f, 0.5f);
+    add_random(&m, "b1", &hid, 1, -0.5f, 0.5f);
+    add_random(&m, "w2", w2d, 2, -0.5f, 0.5f);
+    add_node(&m, "MatMul", "ln", "w1", "h0");
+    add_node(&m, "Add", "h0", "b1", "h");
+    add_scalar(&m, "sqrt2", 1.41421356f);
+    add_scalar(&m, "one", 1.0f);
+    add_scalar(&m, "half", 0.5f);
+    add_node(&m, "Div", "h", "sqrt2", "hs");
+    add_node(&m, "Erf", "hs", NULL, "he");
+    add_node(&m, "Add", "he", "one", "h1");
+    add_node(&m, "Mul", "h", "h1", "hm");
+    add_node(&m, "Mul", "hm", "half", "g");
+    add_node(&m, "MatMul", "g", "w2", "o");
+    add_node(&m, "Add", "o", "x", "r");
+    /* attention-like: r · rᵀ, softmax over the last axis */
+    tb_buf p = {0};
+    int64_t perm[4] = {0, 1, 3, 2};
+    tb_attr_ints(&p, "perm", perm, 4);
+    const char *i3[] = {"r", NULL}, *o3[] = {"rt", NULL};
+    tb_node(&m, "Transpose", "rt", i3, o3, &p);
+    tb_free(&p);
+    add_node(&m, "MatMul", "r", "rt", "att");
+    add_node(&m, "Softmax", "att", NULL, "y");
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "transformer block t%lld c%lld hidden %lld (%d)", (long long)t,
+             (long long)c, (long long)hid, iter);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(has_op(ops, nodes, "LayerNormalization") && has_op(ops, nodes, "Dense") &&
+              !has_op(ops, nodes, "Pow") && !has_op(ops, nodes, "Erf") &&
+              !has_op(ops, nodes, "ReduceMean"),
+          "%s: LayerNorm, Dense with GELU expected", what);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -608,5 +675,7 @@ int main(void)
         case_input_affine(i);
     for (int i = 0; i < 4; i++)
         case_big_elementwise(i);
+    for (int i = 0; i < 10; i++)
+        case_transformer(i);
     return check_summary();
 }

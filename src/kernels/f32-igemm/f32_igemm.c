@@ -67,6 +67,19 @@ const mbi_f32_igemm_kernel *mbi_f32_igemm_kernel_select(const mbi_cpu *cpu)
  * the chunk). */
 #define IGEMM_L2_CHUNK_BYTES (512u * 1024u)
 
+/* Where the call'th microkernel call of a chunk should prefetch: spread
+ * over the chunk's calls, the next chunk's weights (which would otherwise
+ * stream from memory while its first tile waits) arrive in L2 while this
+ * chunk computes from L2. Calls with nothing left to fetch get their own
+ * block, already cached. */
+static const void *prefetch_for(const float *next, size_t next_bytes, size_t call,
+                                size_t lines_per_call, const float *own)
+{
+    if (call * lines_per_call * 64 < next_bytes)
+        return (const char *)next + call * lines_per_call * 64;
+    return own;
+}
+
 void mbi_f32_igemm_compute(const mbi_f32_igemm_kernel *kern, size_t m, size_t n_begin,
                            size_t n_end, size_t kc, size_t ks, const float *const *indirection,
                            const float *packed, float *c, size_t ldc, const mbi_f32_minmax *mm)
@@ -79,13 +92,20 @@ void mbi_f32_igemm_compute(const mbi_f32_igemm_kernel *kern, size_t m, size_t n_
     const size_t chunk = chunk_blocks * nr;
     for (size_t nc0 = n_begin; nc0 < n_end; nc0 += chunk) {
         const size_t nc1 = n_end - nc0 < chunk ? n_end : nc0 + chunk;
+        const size_t next_end = n_end - nc1 < chunk ? n_end : nc1 + chunk;
+        const size_t next_blocks = (next_end - nc1 + nr - 1) / nr;
+        const float *next = packed + (nc1 / nr) * bf;
+        size_t call = 0;
         for (size_t m0 = 0; m0 < m; m0 += mr) {
             const size_t rows = m - m0 < mr ? m - m0 : mr;
             const float *const *am = indirection + m0 * ks;
             float *cm = c + m0 * ldc;
             for (size_t n0 = nc0; n0 < nc1; n0 += nr) {
                 const size_t cols = nc1 - n0 < nr ? nc1 - n0 : nr;
-                kern->ukernel(rows, cols, kc, ks, am, packed + (n0 / nr) * bf, cm + n0, ldc, mm);
+                const float *block = packed + (n0 / nr) * bf;
+                const void *pf = prefetch_for(next, next_blocks * bf * sizeof(float), call++,
+                                              ks * kc, block);
+                kern->ukernel(rows, cols, kc, ks, am, block, pf, cm + n0, ldc, mm);
             }
         }
     }

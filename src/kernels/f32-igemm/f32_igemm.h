@@ -28,10 +28,15 @@
 
 /* Computes an mr x nc tile (mr <= kernel mr, nc <= kernel nr). a holds ks
  * groups of kernel-mr pointers (the tile's slice of the indirection buffer);
- * only the first mr of each group are read. */
+ * only the first mr of each group are read. prefetch (never NULL) is where
+ * the weights the caller will need after this tile's start: the kernel may
+ * prefetch ks * kc cache lines (64 bytes) from there on, one per channel
+ * step, so that the next weights stream in while this tile computes.
+ * Prefetches never fault, so that range may run past any buffer. */
 typedef void (*mbi_f32_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
                                          const float *const *a, const float *packed_block,
-                                         float *c, size_t ldc, const mbi_f32_minmax *mm);
+                                         const void *prefetch, float *c, size_t ldc,
+                                         const mbi_f32_minmax *mm);
 
 typedef struct mbi_f32_igemm_kernel {
     const char *name; /* e.g. "f32_igemm_12x32_avx512" */

@@ -9,20 +9,21 @@
  * nothing outside the mr x nc tile of C is touched, and each row pointer is
  * read on its kc floats only. */
 #include <immintrin.h>
+#include <stdint.h>
 
 #include "kernels/f32-igemm/f32_igemm_ukernels.h"
 
 #define MAX_ROWS 12
 #define MAX_VECS 2
-#ifndef PF_FLOATS
-#define PF_FLOATS 256
-#endif
+/* How far ahead of its loads the kernel prefetches W into L1: 8 channel
+ * steps of 128 bytes, measured best (4 equal, 16 slower); W comes from L2. */
+#define PF_NEAR_BYTES 1024
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
                                                        const size_t mr_max, const size_t nr,
                                                        size_t nc, size_t kc, size_t ks,
                                                        const float *const *a, const float *w,
-                                                       float *c, size_t ldc,
+                                                       uintptr_t pf, float *c, size_t ldc,
                                                        const mbi_f32_minmax *mm)
 {
     /* Indexed by compile-time constants once inlined: kept in registers. */
@@ -42,9 +43,12 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
             __m512 b[MAX_VECS];
 #pragma GCC unroll 2
             for (size_t v = 0; v < vecs; v++) {
-                _mm_prefetch((const char *)(w + PF_FLOATS + 16 * v), _MM_HINT_T0);
+                /* Integer addresses: the prefetches may pass the buffer. */
+                _mm_prefetch((const char *)((uintptr_t)w + PF_NEAR_BYTES + 64 * v), _MM_HINT_T0);
                 b[v] = _mm512_load_ps(w + 16 * v);
             }
+            _mm_prefetch((const char *)pf, _MM_HINT_T1);
+            pf += 64;
             w += nr;
 #pragma GCC unroll 16
             for (size_t i = 0; i < rows; i++) {
@@ -80,11 +84,11 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     case r:                                                                                        \
         if ((r) <= (max_rows)) {                                                                   \
             if (nc > 16)                                                                           \
-                tile((r) <= (max_rows) ? (r) : 1, 2, max_rows, 32, nc, kc, ks, a, packed_block, c, \
-                     ldc, mm);                                                                     \
+                tile((r) <= (max_rows) ? (r) : 1, 2, max_rows, 32, nc, kc, ks, a, packed_block, \
+                     (uintptr_t)prefetch, c, ldc, mm);                                                                     \
             else                                                                                   \
-                tile((r) <= (max_rows) ? (r) : 1, 1, max_rows, 32, nc, kc, ks, a, packed_block, c, \
-                     ldc, mm);                                                                     \
+                tile((r) <= (max_rows) ? (r) : 1, 1, max_rows, 32, nc, kc, ks, a, packed_block, \
+                     (uintptr_t)prefetch, c, ldc, mm);                                                                     \
         }                                                                                          \
         break;
 

@@ -12,7 +12,8 @@
 
 #define MBI_F32_IGEMM_UKERNEL(name)                                                                \
     void name(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,                   \
-              const float *packed_block, float *c, size_t ldc, const mbi_f32_minmax *mm)
+              const float *packed_block, const void *prefetch, float *c, size_t ldc,               \
+              const mbi_f32_minmax *mm)
 
 MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_4x4_scalar);
 MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_6x16_avx2);
