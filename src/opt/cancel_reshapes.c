@@ -120,14 +120,5 @@ static mobinfer_status merge_at(mbi_opt_graph *og, int i)
 
 mobinfer_status mbi_opt_cancel_reshapes(mbi_opt_graph *og)
 {
-    mbi_og_count_uses(og);
-    for (int i = 0; i < og->g.n_nodes; i++) {
-        if (og->removed[i])
-            continue;
-        mobinfer_status st = merge_at(og, i);
-        if (st)
-            return st;
-    }
-    mbi_og_compact(og);
-    return MOBINFER_OK;
+    return mbi_og_visit_nodes(og, merge_at);
 }

@@ -302,6 +302,8 @@ static bool available_before(const mbi_opt_graph *og, int v, int ci)
 static mobinfer_status fuse_one(mbi_opt_graph *og, int ci)
 {
     mbi_node *c = &og->g.nodes[ci];
+    if (!is_conv(c))
+        return MOBINFER_OK;
     mbi_act act;
     act_match m;
     if (find_act(og, c->outputs[0], &act, &m)) {
@@ -340,14 +342,5 @@ static mobinfer_status fuse_one(mbi_opt_graph *og, int ci)
 
 mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og)
 {
-    mbi_og_count_uses(og);
-    for (int i = 0; i < og->g.n_nodes; i++) {
-        if (og->removed[i] || !is_conv(&og->g.nodes[i]))
-            continue;
-        mobinfer_status st = fuse_one(og, i);
-        if (st)
-            return st;
-    }
-    mbi_og_compact(og);
-    return MOBINFER_OK;
+    return mbi_og_visit_nodes(og, fuse_one);
 }

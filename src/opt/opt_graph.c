@@ -296,6 +296,21 @@ int mbi_og_producer(const mbi_opt_graph *og, int v)
     return -1;
 }
 
+mobinfer_status mbi_og_visit_nodes(mbi_opt_graph *og,
+                                   mobinfer_status (*visit)(mbi_opt_graph *og, int node))
+{
+    mbi_og_count_uses(og);
+    for (int i = 0; i < og->g.n_nodes; i++) {
+        if (og->removed[i])
+            continue;
+        mobinfer_status st = visit(og, i);
+        if (st)
+            return st;
+    }
+    mbi_og_compact(og);
+    return MOBINFER_OK;
+}
+
 void mbi_og_compact(mbi_opt_graph *og)
 {
     int j = 0;

@@ -80,6 +80,12 @@ int mbi_og_single_consumer(const mbi_opt_graph *og, int v, int *slot);
 /* Index of the node producing v, or -1. O(nodes). */
 int mbi_og_producer(const mbi_opt_graph *og, int v);
 
+/* The common walk of a rewriting pass: counts uses, calls visit for every
+ * node not removed, in order (visit may remove nodes; it recounts uses
+ * after changing the graph), then compacts. Stops at the first error. */
+mobinfer_status mbi_og_visit_nodes(mbi_opt_graph *og,
+                                   mobinfer_status (*visit)(mbi_opt_graph *og, int node));
+
 /* Drops removed nodes and recomputes producers. */
 void mbi_og_compact(mbi_opt_graph *og);
 

@@ -147,9 +147,8 @@ static bool compatible(const branch *a, const branch *c)
            a->pad[0] - (a->k - 1) / 2 == c->pad[0] - (c->k - 1) / 2;
 }
 
-static mobinfer_status merge_add(mbi_opt_graph *og, int ai, bool *merged)
+static mobinfer_status merge_add(mbi_opt_graph *og, int ai)
 {
-    *merged = false;
     const mbi_node *add = &og->g.nodes[ai];
     if (!mbi_og_is(add, "Add") || add->n_inputs != 2 || add->inputs[0] == add->inputs[1] ||
         add->inputs[0] < 0 || add->inputs[1] < 0)
@@ -209,21 +208,10 @@ static mobinfer_status merge_add(mbi_opt_graph *og, int ai, bool *merged)
     if (o->node >= 0)
         og->removed[o->node] = true;
     mbi_og_count_uses(og);
-    *merged = true;
     return MOBINFER_OK;
 }
 
 mobinfer_status mbi_opt_reparameterize(mbi_opt_graph *og)
 {
-    mbi_og_count_uses(og);
-    for (int i = 0; i < og->g.n_nodes; i++) {
-        if (og->removed[i])
-            continue;
-        bool merged;
-        mobinfer_status st = merge_add(og, i, &merged);
-        if (st)
-            return st;
-    }
-    mbi_og_compact(og);
-    return MOBINFER_OK;
+    return mbi_og_visit_nodes(og, merge_add);
 }
