@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ops/nn_spatial.h"
 #include "ops/op.h"
 #include "ops/ref/resize_ref.h"
 #include "ops/tensor_args.h"
@@ -483,6 +484,15 @@ static mobinfer_status resize_prepare(mbi_op_ctx *ctx)
             (unsigned char)(extrapolation > 0 && extrapolation < 256 ? (int)extrapolation : 0);
     }
     mbi_op_set_output(ctx, 0, x->dtype, dims, rank);
+    /* Work of a weighted resize: one multiply-add per tap combination of
+     * every output element (reported like MACs, so that budgets and the
+     * profiler see it). */
+    if (p->weighted) {
+        uint64_t work = 1;
+        for (int d = 0; d < rank; d++)
+            work = mbi_mul_sat(mbi_mul_sat(work, (uint64_t)dims[d]), (uint64_t)p->axes[d].taps);
+        ctx->macs = work;
+    }
     return MOBINFER_OK;
 }
 

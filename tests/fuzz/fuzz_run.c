@@ -32,7 +32,7 @@
 #define FUZZ_MAX_ELEMENTS ((uint64_t)1 << 20)
 #define FUZZ_MAX_TENSOR_BYTES ((uint64_t)16 << 20)
 #define FUZZ_MAX_ARENA_BYTES ((uint64_t)64 << 20)
-#define FUZZ_MAX_MACS ((uint64_t)20 * 1000 * 1000)
+#define FUZZ_MAX_MACS ((uint64_t)2 * 1000 * 1000)
 
 /* FUZZ_VERBOSE=1 in the environment prints how far each input got (for
  * looking at a corpus or a regression; never set while fuzzing). */
