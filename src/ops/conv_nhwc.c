@@ -16,6 +16,7 @@
  *     pointers (no copy);
  *   - the same on NCHW X (input_nchw): GEMM on im2col rows built per tile in
  *     the thread's scratch, since a tap's channels are not contiguous there. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels/f32-dwconv/f32_dwconv.h"
@@ -35,6 +36,16 @@ typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM, CONV_IM2COL
  * so tasks start on indirection tiles). */
 #define PIXELS_PER_TASK 168
 
+/* The igemm keeps its whole indirection buffer (built once per session)
+ * when it is small, or when rebuilding each task's share on every run
+ * would cost more than ~5% of the arithmetic (about 1 ns per pointer
+ * against C*M/100 ns of FMAs per tap and pixel: C*M < 2304) and it is not
+ * huge; otherwise (large images with wide layers) tasks build their share
+ * in the thread's scratch, so memory does not grow with the image. */
+#define IGEMM_KEEP_BYTES ((size_t)4 << 20)
+#define IGEMM_KEEP_CHEAP_BYTES ((size_t)64 << 20)
+#define IGEMM_CHEAP_CM 2304
+
 typedef struct conv_nhwc_params {
     conv_kind kind;
     mbi_window3d g; /* axes 1, 2 = H, W */
@@ -46,12 +57,13 @@ typedef struct conv_nhwc_params {
     bool tile_pass; /* epilogue work left after the microkernel */
     size_t m_tasks, n_tasks, n_block;
     size_t task_pixels;
-    size_t scratch_per_thread; /* floats */
+    size_t scratch_per_thread; /* floats (im2col) or pointers (igemm) */
     bool input_nchw;
     /* CONV_IGEMM: the pointers depend on X's address, which is fixed for a
      * session (the arena) but unknown in prepare, so run (re)builds them
      * when X is not where they point (ind_x), before its parallel region;
-     * a session runs on one thread at a time. */
+     * a session runs on one thread at a time. NULL: too large to keep, each
+     * task builds its share in the thread's scratch. */
     mbi_igemm_conv2d ig;
     const float **indirection;
     const float *ind_x;
@@ -75,13 +87,14 @@ typedef struct conv_job {
     const float *x;
     const float *residual;
     float *y;
-    float *scratch;
+    void *scratch;
 } conv_job;
 
 static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
 {
     mobinfer_status st;
-    if ((st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
+    if ((st = mbi_op_require_kernels(ctx)) ||
+        (st = mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32)) ||
         (st = mbi_op_require_constant(ctx, 1, "W")))
         return st;
@@ -169,17 +182,25 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
               : ik->nr == gk->nr ? CONV_IGEMM
                                  : CONV_IM2COL;
     p->k = (size_t)(kh * kw * p->c);
-    /* The GEMM wants W as [M][kh][kw][C] (the im2col column order). */
-    float *wt = mbi_op_alloc(ctx, sizeof(float) * (size_t)p->m * p->k + 64);
+    /* The GEMM wants W as [M][kh][kw][C] (the im2col column order). The
+     * reordered copy is needed only until packed, so it is not taken from
+     * the session's pool (it would stay as large as the weights). */
     float *packed = alloc_packed(ctx, mbi_f32_gemm_packed_floats(gk, (size_t)p->m, p->k));
-    if (!wt || !packed)
+    if (!packed)
         return ctx->err->status;
+    size_t wt_floats = mbi_mul_sat((uint64_t)p->m, p->k) < SIZE_MAX / sizeof(float)
+                           ? (size_t)p->m * p->k
+                           : SIZE_MAX;
+    float *wt = wt_floats < SIZE_MAX ? malloc(sizeof(float) * (wt_floats ? wt_floats : 1)) : NULL;
+    if (!wt)
+        return mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
     const float *wsrc = w->data;
     for (int64_t o = 0; o < p->m; o++)
         for (int64_t c = 0; c < p->c; c++)
             for (int64_t i = 0; i < kh * kw; i++)
                 wt[(size_t)o * p->k + (size_t)(i * p->c + c)] = wsrc[(o * p->c + c) * kh * kw + i];
     mbi_f32_gemm_pack(gk, (size_t)p->m, p->k, wt, p->k, 1, bias, packed);
+    free(wt);
     p->packed = packed;
 
     /* Tasks: tiles of output pixels; when there are few (late, small
@@ -211,14 +232,19 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
             .pad_top = (size_t)g->pad_begin[1], .pad_left = (size_t)g->pad_begin[2],
             .out_h = (size_t)oh, .out_w = (size_t)ow};
         size_t entries = mbi_f32_igemm_indirection_size(&p->ig, ik->mr);
-        p->indirection = entries < SIZE_MAX / sizeof(float *)
-                             ? mbi_op_alloc(ctx, entries * sizeof(float *))
-                             : NULL;
+        size_t keep = (size_t)(p->c * p->m) < IGEMM_CHEAP_CM ? IGEMM_KEEP_CHEAP_BYTES
+                                                              : IGEMM_KEEP_BYTES;
+        if (entries <= keep / sizeof(float *)) {
+            p->indirection = mbi_op_alloc(ctx, entries * sizeof(float *));
+            if (!p->indirection)
+                return ctx->err->status;
+        } else {
+            p->scratch_per_thread = p->task_pixels * (size_t)(kh * kw);
+            ctx->scratch_bytes = sizeof(float *) * p->scratch_per_thread * (size_t)ctx->num_threads;
+        }
         p->zero = mbi_op_alloc(ctx, (size_t)p->c * sizeof(float));
-        if (!p->indirection || !p->zero)
-            return entries < SIZE_MAX / sizeof(float *)
-                       ? ctx->err->status
-                       : mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
+        if (!p->zero)
+            return ctx->err->status;
     }
     ctx->macs = (uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k;
     ctx->params = p;
@@ -277,14 +303,20 @@ static void gemm_task(void *arg, size_t task, int thread)
     float *c = j->y + m0 * (size_t)p->m;
     if (p->kind == CONV_IGEMM) {
         /* Tasks start on whole tiles (task_pixels is a multiple of mr). */
+        const mbi_f32_igemm_kernel *ik = j->kern->igemm;
         const size_t ks = (size_t)(p->g.kernel[1] * p->g.kernel[2]);
-        mbi_f32_igemm_compute(j->kern->igemm, rows, n0, n1, (size_t)p->c, ks,
-                              (const float *const *)p->indirection + m0 * ks, p->packed, c,
+        const float **ind = p->indirection ? p->indirection + m0 * ks : NULL;
+        if (!ind) {
+            ind = (const float **)j->scratch + (size_t)thread * p->scratch_per_thread;
+            mbi_f32_igemm_indirection_build(&p->ig, ik->mr, j->x, p->zero, m0 / ik->mr,
+                                            (rows + ik->mr - 1) / ik->mr, ind);
+        }
+        mbi_f32_igemm_compute(ik, rows, n0, n1, (size_t)p->c, ks, ind, p->packed, c,
                               (size_t)p->m, &p->mm);
     } else {
         const float *a = j->x + m0 * p->k;
         if (p->kind == CONV_IM2COL) {
-            float *rowsbuf = j->scratch + (size_t)thread * p->scratch_per_thread;
+            float *rowsbuf = (float *)j->scratch + (size_t)thread * p->scratch_per_thread;
             im2col(p, j->x, m0, rows, rowsbuf);
             a = rowsbuf;
         }
@@ -329,9 +361,11 @@ static void dw_task(void *arg, size_t task, int thread)
 static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
 {
     conv_nhwc_params *p = ctx->params;
-    if (p->kind == CONV_IGEMM && p->ind_x != ctx->in[0]->data) {
-        mbi_f32_igemm_indirection_build(&p->ig, ctx->kernels->igemm->mr, ctx->in[0]->data,
-                                        p->zero, p->indirection);
+    if (p->kind == CONV_IGEMM && p->indirection && p->ind_x != ctx->in[0]->data) {
+        const size_t mr = ctx->kernels->igemm->mr;
+        const size_t pixels = (size_t)(p->batch * p->g.out[1] * p->g.out[2]);
+        mbi_f32_igemm_indirection_build(&p->ig, mr, ctx->in[0]->data, p->zero, 0,
+                                        (pixels + mr - 1) / mr, p->indirection);
         p->ind_x = ctx->in[0]->data;
     }
     conv_job j = {p, ctx->kernels, ctx->in[0]->data,

@@ -70,14 +70,14 @@ const mbi_f32_igemm_kernel *mbi_f32_igemm_kernel_select(const mbi_cpu *cpu)
 /* Where the call'th microkernel call of a chunk should prefetch: spread
  * over the chunk's calls, the next chunk's weights (which would otherwise
  * stream from memory while its first tile waits) arrive in L2 while this
- * chunk computes from L2. Calls with nothing left to fetch get their own
- * block, already cached. */
+ * chunk computes from L2. The first call does not prefetch: in the first
+ * chunk it is the one waiting for its own weights from memory. */
 static const void *prefetch_for(const float *next, size_t next_bytes, size_t call,
-                                size_t lines_per_call, const float *own)
+                                size_t lines_per_call)
 {
-    if (call * lines_per_call * 64 < next_bytes)
-        return (const char *)next + call * lines_per_call * 64;
-    return own;
+    if (call > 0 && (call - 1) * lines_per_call * 64 < next_bytes)
+        return (const char *)next + (call - 1) * lines_per_call * 64;
+    return NULL;
 }
 
 void mbi_f32_igemm_compute(const mbi_f32_igemm_kernel *kern, size_t m, size_t n_begin,
@@ -103,8 +103,8 @@ void mbi_f32_igemm_compute(const mbi_f32_igemm_kernel *kern, size_t m, size_t n_
             for (size_t n0 = nc0; n0 < nc1; n0 += nr) {
                 const size_t cols = nc1 - n0 < nr ? nc1 - n0 : nr;
                 const float *block = packed + (n0 / nr) * bf;
-                const void *pf = prefetch_for(next, next_blocks * bf * sizeof(float), call++,
-                                              ks * kc, block);
+                const void *pf =
+                    prefetch_for(next, next_blocks * bf * sizeof(float), call++, ks * kc);
                 kern->ukernel(rows, cols, kc, ks, am, block, pf, cm + n0, ldc, mm);
             }
         }

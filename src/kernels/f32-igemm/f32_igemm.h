@@ -28,10 +28,10 @@
 
 /* Computes an mr x nc tile (mr <= kernel mr, nc <= kernel nr). a holds ks
  * groups of kernel-mr pointers (the tile's slice of the indirection buffer);
- * only the first mr of each group are read. prefetch (never NULL) is where
- * the weights the caller will need after this tile's start: the kernel may
+ * only the first mr of each group are read. prefetch, unless NULL, is where
+ * weights the caller will need after this tile start: the kernel may
  * prefetch ks * kc cache lines (64 bytes) from there on, one per channel
- * step, so that the next weights stream in while this tile computes.
+ * step, so that they stream in from memory while this tile computes.
  * Prefetches never fault, so that range may run past any buffer. */
 typedef void (*mbi_f32_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
                                          const float *const *a, const float *packed_block,
@@ -73,10 +73,13 @@ typedef struct mbi_igemm_conv2d {
  * pixel. SIZE_MAX when that does not fit a size_t. */
 size_t mbi_f32_igemm_indirection_size(const mbi_igemm_conv2d *g, size_t mr);
 
-/* Fills the indirection buffer (mbi_f32_igemm_indirection_size entries)
- * for input x; taps in the padding, and the last tile's missing pixels,
+/* Fills the indirection entries of tiles [first_tile, first_tile + tiles)
+ * for input x into indirection (tiles * kh * kw * mr pointers, the first
+ * tile's first): the whole buffer (first_tile 0, every tile), or one
+ * task's share. Taps in the padding, and the last tile's missing pixels,
  * point to zero (kc zeros, kept by the caller). */
 void mbi_f32_igemm_indirection_build(const mbi_igemm_conv2d *g, size_t mr, const float *x,
-                                     const float *zero, const float **indirection);
+                                     const float *zero, size_t first_tile, size_t tiles,
+                                     const float **indirection);
 
 #endif

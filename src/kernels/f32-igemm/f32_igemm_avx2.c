@@ -1,7 +1,8 @@
 /* AVX2+FMA 6x16 indirect microkernel: twelve ymm accumulators, two for the
  * packed W row and one broadcast fill fifteen of the sixteen registers. Per
  * tap, the tile's row pointers are fetched, then the tap's kc channels run
- * the GEMM inner loop.
+ * the GEMM inner loop, prefetching W into L1 a little ahead and, when the
+ * caller asks, the weights it needs next into L2 (one line per step).
  *
  * The body (tile) is instantiated for every row count 1..6 and for one or
  * two ymm of columns, so short tiles cost in proportion to their size. The
@@ -19,7 +20,8 @@ enum { MR = 6, NR = 16 };
 #define PF_NEAR_BYTES 1024
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
-                                                       size_t nc, size_t kc, size_t ks,
+                                                       const bool far, size_t nc, size_t kc,
+                                                       size_t ks,
                                                        const float *const *a, const float *w,
                                                        uintptr_t pf, float *c, size_t ldc,
                                                        const mbi_f32_minmax *mm)
@@ -40,8 +42,10 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
             __m256 b[2];
             /* Integer addresses: the prefetches may pass the buffer. */
             _mm_prefetch((const char *)((uintptr_t)w + PF_NEAR_BYTES), _MM_HINT_T0);
-            _mm_prefetch((const char *)pf, _MM_HINT_T1);
-            pf += 64;
+            if (far) {
+                _mm_prefetch((const char *)pf, _MM_HINT_T1);
+                pf += 64;
+            }
 #pragma GCC unroll 2
             for (size_t v = 0; v < vecs; v++)
                 b[v] = _mm256_load_ps(w + 8 * v);
@@ -76,12 +80,22 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
 }
 
+/* The far prefetch gets its own bodies so that tiles without one pay
+ * nothing for it. */
+#define TILE(r, vecs, far)                                                                         \
+    tile(r, vecs, far, nc, kc, ks, a, packed_block, (uintptr_t)prefetch, c, ldc, mm)
 #define ROWS_CASE(r)                                                                               \
     case r:                                                                                        \
-        if (nc > 8)                                                                                \
-            tile(r, 2, nc, kc, ks, a, packed_block, (uintptr_t)prefetch, c, ldc, mm);                                   \
-        else                                                                                       \
-            tile(r, 1, nc, kc, ks, a, packed_block, (uintptr_t)prefetch, c, ldc, mm);                                   \
+        if (prefetch) {                                                                            \
+            if (nc > 8)                                                                            \
+                TILE(r, 2, true);                                                                  \
+            else                                                                                   \
+                TILE(r, 1, true);                                                                  \
+        } else if (nc > 8) {                                                                       \
+            TILE(r, 2, false);                                                                     \
+        } else {                                                                                   \
+            TILE(r, 1, false);                                                                     \
+        }                                                                                          \
         break;
 
 MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_6x16_avx2)

@@ -28,15 +28,18 @@ size_t mbi_f32_igemm_indirection_size(const mbi_igemm_conv2d *g, size_t mr)
 }
 
 void mbi_f32_igemm_indirection_build(const mbi_igemm_conv2d *g, size_t mr, const float *x,
-                                     const float *zero, const float **indirection)
+                                     const float *zero, size_t first_tile, size_t tiles,
+                                     const float **indirection)
 {
     const size_t ks = g->kh * g->kw;
     const size_t pixels = g->batch * g->out_h * g->out_w;
-    const size_t tiles = pixels / mr + (pixels % mr != 0);
     const size_t image = g->in_h * g->in_w * g->pixel_stride;
-    size_t n = 0, oy = 0, ox = 0; /* of pixel p, advanced incrementally */
-    for (size_t p = 0; p < tiles * mr; p++) {
-        const float **dst = indirection + (p / mr) * ks * mr + p % mr;
+    const size_t first = first_tile * mr, end = first + tiles * mr;
+    /* (n, oy, ox) of pixel p, advanced incrementally. */
+    size_t n = first / (g->out_h * g->out_w), oy = first / g->out_w % g->out_h,
+           ox = first % g->out_w;
+    for (size_t p = first; p < end; p++) {
+        const float **dst = indirection + (p - first) / mr * ks * mr + p % mr;
         if (p >= pixels) {
             for (size_t t = 0; t < ks; t++)
                 dst[t * mr] = zero;
