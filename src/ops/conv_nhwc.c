@@ -70,6 +70,18 @@ typedef struct conv_nhwc_params {
     const float *zero; /* C zeros: the taps in the padding */
 } conv_nhwc_params;
 
+/* How many tasks a node of `macs` multiply-adds is worth: four per thread
+ * to balance, but none below ~100k MACs (a few microseconds), which a
+ * fork-join would eat. */
+static size_t task_count(uint64_t macs, size_t threads)
+{
+    uint64_t by_work = macs / 100000;
+    size_t want = threads * 4;
+    if (threads < 2 || by_work < 2)
+        return 1;
+    return by_work < want ? (size_t)by_work : want;
+}
+
 /* Packed weights: 64-byte aligned (the GEMM kernels load them aligned). */
 static float *alloc_packed(mbi_op_ctx *ctx, size_t floats)
 {
@@ -161,11 +173,12 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
             return ctx->err->status;
         mbi_f32_dwconv_pack(dk, (size_t)p->c, (size_t)kh, (size_t)kw, w->data, bias, packed);
         p->packed = packed;
-        /* Row ranges: a few per thread, whole images at a time. */
-        size_t chunks = (size_t)ctx->num_threads * 4;
+        /* Row ranges: a few per thread, whole images at a time, none
+         * smaller than a fork-join is worth. */
+        ctx->macs = (uint64_t)pixels * (uint64_t)(p->c * kh * kw);
+        size_t chunks = task_count(ctx->macs, (size_t)ctx->num_threads);
         p->m_tasks = (size_t)oh < chunks ? (size_t)oh : chunks;
         p->n_tasks = 1;
-        ctx->macs = (uint64_t)pixels * (uint64_t)(p->c * kh * kw);
         ctx->params = p;
         return MOBINFER_OK;
     }
@@ -205,12 +218,18 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
 
     /* Tasks: tiles of output pixels; when there are few (late, small
      * feature maps), the output channels are split too. */
-    p->task_pixels = PIXELS_PER_TASK;
-    if (p->kind == CONV_IGEMM)
-        p->task_pixels = PIXELS_PER_TASK > ik->mr ? PIXELS_PER_TASK / ik->mr * ik->mr : ik->mr;
+    size_t mr = p->kind == CONV_IGEMM ? ik->mr : gk->mr;
+    size_t tile = PIXELS_PER_TASK > mr ? PIXELS_PER_TASK / mr * mr : mr;
+    p->m_tasks = (pixels + tile - 1) / tile;
+    /* Equal tiles (a multiple of mr) rather than full ones and a runt. */
+    p->task_pixels = (pixels + p->m_tasks - 1) / p->m_tasks;
+    p->task_pixels = (p->task_pixels + mr - 1) / mr * mr;
+    if (p->task_pixels > tile)
+        p->task_pixels = tile;
     p->m_tasks = (pixels + p->task_pixels - 1) / p->task_pixels;
     size_t n_blocks = ((size_t)p->m + gk->nr - 1) / gk->nr;
-    size_t want = (size_t)ctx->num_threads * 4;
+    size_t want = task_count((uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k,
+                             (size_t)ctx->num_threads);
     size_t split = 1;
     if (p->m_tasks < want)
         split = (want + p->m_tasks - 1) / p->m_tasks;
