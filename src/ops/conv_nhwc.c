@@ -70,13 +70,17 @@ typedef struct conv_nhwc_params {
     const float *zero; /* C zeros: the taps in the padding */
 } conv_nhwc_params;
 
-/* How many tasks a node of `macs` multiply-adds is worth: four per thread
- * to balance, but none below ~100k MACs (a few microseconds), which a
- * fork-join would eat. */
+/* How many tasks a node of `macs` multiply-adds is worth: one per thread,
+ * none below ~100k MACs (a few microseconds, which a fork-join would eat).
+ * One contiguous share per thread rather than many small tasks: the caller
+ * then takes the first share and the worker the second in every node, so a
+ * thread reads the rows it wrote in the node before, from its own cache
+ * (MobileNetV2 at 2 threads: 3.49 ms with four tasks per thread, 3.10 ms
+ * with one). */
 static size_t task_count(uint64_t macs, size_t threads)
 {
     uint64_t by_work = macs / 100000;
-    size_t want = threads * 4;
+    size_t want = threads;
     if (threads < 2 || by_work < 2)
         return 1;
     return by_work < want ? (size_t)by_work : want;
@@ -220,6 +224,17 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
      * feature maps), the output channels are split too. */
     size_t mr = p->kind == CONV_IGEMM ? ik->mr : gk->mr;
     size_t tile = PIXELS_PER_TASK > mr ? PIXELS_PER_TASK / mr * mr : mr;
+    /* Without per-task scratch (1x1, or an indirect GEMM that keeps its
+     * whole indirection buffer), one contiguous share of the pixels per
+     * thread (see task_count). */
+    bool igemm_kept = p->kind == CONV_IGEMM &&
+                      (pixels + mr) * (size_t)(kh * kw) * sizeof(float *) <= IGEMM_KEEP_BYTES;
+    if ((p->kind == CONV_POINTWISE || igemm_kept) && ctx->num_threads > 1) {
+        size_t share = (pixels + (size_t)ctx->num_threads - 1) / (size_t)ctx->num_threads;
+        share = (share + mr - 1) / mr * mr;
+        if (share > tile)
+            tile = share;
+    }
     p->m_tasks = (pixels + tile - 1) / tile;
     /* Equal tiles (a multiple of mr) rather than full ones and a runt. */
     p->task_pixels = (pixels + p->m_tasks - 1) / p->m_tasks;

@@ -89,7 +89,8 @@ static mobinfer_status dense_prepare(mbi_op_ctx *ctx)
 
     p->m_tasks = (p->m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     size_t n_blocks = (p->n + gk->nr - 1) / gk->nr;
-    size_t want = (size_t)ctx->num_threads * 4, split = 1;
+    /* One share per thread, as ConvNhwc does (cache locality). */
+    size_t want = (size_t)ctx->num_threads, split = 1;
     if (p->m_tasks < want)
         split = (want + p->m_tasks - 1) / (p->m_tasks ? p->m_tasks : 1);
     if (split > n_blocks)
