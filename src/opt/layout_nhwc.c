@@ -322,18 +322,6 @@ static int nhwc_axes(layout_state *ls, const mbi_node *n)
                             MOBINFER_DTYPE_INT64, 1, &count, axes);
 }
 
-/* 1x1 convolutions and depthwise ones read NHWC rows directly, so they are
- * better served by converting their input; others gather (im2col) anyway. */
-static bool conv_is_pointwise_or_depthwise(const mbi_opt_graph *og, const mbi_node *n)
-{
-    const mbi_value_decl *w = &og->g.values[n->inputs[1]];
-    int64_t group = 1;
-    mbi_error e;
-    mbi_error_clear(&e);
-    mbi_attr_int(n, "group", 1, &group, &e);
-    return (w->dims[2] == 1 && w->dims[3] == 1) || group != 1;
-}
-
 /* ReduceMean over H and W (axes 2, 3 as an attribute, opset < 18): a
  * global average pool, whatever keepdims says. */
 static bool spatial_mean(const mbi_node *n)
@@ -524,7 +512,6 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     if (n.n_inputs > 16)
         return MOBINFER_OK;
     bool conv = conv_eligible(og, orig) || upsampling_conv_transpose(og, orig);
-    bool nchw_input = false;
     for (int k = 0; k < n.n_inputs; k++) {
         int v = orig->inputs[k];
         /* Only the tensor operands change layout; Clip's bounds, a Conv's
@@ -533,15 +520,6 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
         if (conv && k > 0)
             operand = false;
         ins[k] = v;
-        /* A first convolution reads an NCHW tensor no one converted yet:
-         * it gathers from NCHW itself rather than wait for a Transpose
-         * (when it is the only reader: others would need the Transpose). */
-        if (conv && mbi_og_is(orig, "Conv") && k == 0 && v >= 0 && ls->nhwc[v] < 0 &&
-            !og->g.values[v].init && og->uses[v] == 1 &&
-            !conv_is_pointwise_or_depthwise(og, orig)) {
-            nchw_input = true;
-            continue;
-        }
         if (v >= 0 && operand && (ins[k] = get_nhwc(ls, v)) < 0)
             return og->err->status;
     }
@@ -575,8 +553,6 @@ static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
     if (i < 0)
         return og->err->status;
     mbi_node *added = &og->g.nodes[i];
-    if (nchw_input && !mbi_og_set_attr_int(og, added, "input_nchw", 1))
-        return og->err->status;
     if ((mbi_og_is(orig, "Concat") || mbi_og_is(orig, "Split")) &&
         !mbi_og_set_attr_int(og, added, "axis", nhwc_axis(attr_axis(orig))))
         return og->err->status;
