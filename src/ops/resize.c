@@ -496,11 +496,55 @@ static mobinfer_status resize_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
+/* Whether axis d keeps its size and reads position o at o. */
+static bool axis_unchanged(const mbi_resize_axis *a, int64_t in, int64_t out)
+{
+    if (a->taps != 1 || a->outside || in != out)
+        return false;
+    for (int64_t o = 0; o < out; o++)
+        if (a->index[o] != o)
+            return false;
+    return true;
+}
+
+/* Bilinear (or any two-tap) resizing of [N, H, W, C] channels-last data:
+ * each output pixel mixes four input pixels, channel vectors at a time —
+ * the general N-axis kernel walks every tap combination per element. */
+static bool resize_nhwc_2tap(const resize_params *p, const mbi_tensor *x, const mbi_tensor *y)
+{
+    const mbi_resize_axis *ax = p->axes;
+    if (p->rank != 4 || ax[1].taps != 2 || ax[2].taps != 2 || ax[1].outside || ax[2].outside ||
+        !axis_unchanged(&ax[0], x->dims[0], y->dims[0]) ||
+        !axis_unchanged(&ax[3], x->dims[3], y->dims[3]))
+        return false;
+    const int64_t n = y->dims[0], oh = y->dims[1], ow = y->dims[2], c = y->dims[3];
+    const int64_t ih = x->dims[1], iw = x->dims[2];
+    const float *in = x->data;
+    float *out = y->data;
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t oy = 0; oy < oh; oy++) {
+            const float *r0 = in + ((b * ih + ax[1].index[2 * oy]) * iw) * c;
+            const float *r1 = in + ((b * ih + ax[1].index[2 * oy + 1]) * iw) * c;
+            const float wy0 = ax[1].weight[2 * oy], wy1 = ax[1].weight[2 * oy + 1];
+            for (int64_t ox = 0; ox < ow; ox++, out += c) {
+                const int64_t x0 = ax[2].index[2 * ox] * c, x1 = ax[2].index[2 * ox + 1] * c;
+                const float w00 = wy0 * ax[2].weight[2 * ox], w01 = wy0 * ax[2].weight[2 * ox + 1];
+                const float w10 = wy1 * ax[2].weight[2 * ox], w11 = wy1 * ax[2].weight[2 * ox + 1];
+                for (int64_t ch = 0; ch < c; ch++)
+                    out[ch] = w00 * r0[x0 + ch] + w01 * r0[x1 + ch] + w10 * r1[x0 + ch] +
+                              w11 * r1[x1 + ch];
+            }
+        }
+    return true;
+}
+
 static mobinfer_status resize_run(mbi_op_ctx *ctx)
 {
     const resize_params *p = ctx->params;
     const mbi_tensor *x = ctx->in[0];
     mbi_tensor *y = ctx->out[0];
+    if (p->weighted && x->dtype == MOBINFER_DTYPE_FLOAT32 && resize_nhwc_2tap(p, x, y))
+        return MOBINFER_OK;
     if (p->weighted)
         mbi_ref_resize_f32(p->rank, x->dims, y->dims, p->axes, p->extrapolation, x->data, y->data);
     else

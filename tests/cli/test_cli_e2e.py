@@ -410,9 +410,10 @@ def test_optimize_and_profile(t, cli, d):
     except (ValueError, KeyError, TypeError):
         s = {}
     ops = [n["op_type"] for n in s.get("node_list", [])]
-    t.check(s.get("nodes_before") == 5 and s.get("nodes_after") == len(ops) < 5,
+    t.check(s.get("nodes_before") == 5 and s.get("nodes_after") == len(ops) <= 5,
             f"info --optimized node counts {s.get('nodes_before')} -> {s.get('nodes_after')}")
-    t.check("ConvNhwc" in ops and "Dense" in ops and "Relu" not in ops,
+    t.check("ConvNhwc" in ops and "Dense" in ops and
+            not any(op in ops for op in ("Relu", "MatMul", "Add", "Conv")),
             f"info --optimized: fused operators {ops}")
     rc, out, err = run(cli, "info", model, "--optimized")
     t.check(rc == 0 and "planned as written" in out and "ConvNhwc" in out, "info --optimized text")

@@ -176,6 +176,15 @@ void tb_attr_float(tb_buf *attrs, const char *name, float v)
     attr_message(attrs, &a);
 }
 
+void tb_attr_string(tb_buf *attrs, const char *name, const char *v)
+{
+    tb_buf a = {0};
+    tb_string_field(&a, 1, name);
+    tb_varint_field(&a, 20, 3);
+    tb_string_field(&a, 4, v);
+    attr_message(attrs, &a);
+}
+
 void tb_model_finish(tb_model *m, tb_buf *out)
 {
     tb_buf opset = {0};

@@ -43,6 +43,7 @@ void tb_node(tb_model *m, const char *op_type, const char *name, const char *con
 void tb_attr_int(tb_buf *attrs, const char *name, int64_t v);
 void tb_attr_ints(tb_buf *attrs, const char *name, const int64_t *v, int n);
 void tb_attr_float(tb_buf *attrs, const char *name, float v);
+void tb_attr_string(tb_buf *attrs, const char *name, const char *v);
 /* Serializes the ModelProto into out (caller frees with tb_free). */
 void tb_model_finish(tb_model *m, tb_buf *out);
 

@@ -500,7 +500,15 @@ static void case_upsampling(int iter)
     tb_initializer(&m, "scales", FLOAT, &four, 1, scales, sizeof scales);
     tb_initializer(&m, "roi", FLOAT, &zero, 1, NULL, 0);
     const char *ri[] = {"a", "roi", "scales", NULL}, *ro[] = {"up", NULL};
-    tb_node(&m, "Resize", "up", ri, ro, NULL);
+    /* Odd cases resize bilinearly (the channels-last two-tap path). */
+    tb_buf ra = {0};
+    if (iter % 2) {
+        tb_attr_string(&ra, "mode", "linear");
+        tb_attr_string(&ra, "coordinate_transformation_mode",
+                       iter % 4 == 1 ? "half_pixel" : "align_corners");
+    }
+    tb_node(&m, "Resize", "up", ri, ro, iter % 2 ? &ra : NULL);
+    tb_free(&ra);
     int64_t wd[4] = {c, co, k, k};
     add_random(&m, "tw", wd, 4, -0.5f, 0.5f);
     add_random(&m, "tb", &co, 1, -0.5f, 0.5f);
