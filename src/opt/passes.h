@@ -18,6 +18,8 @@ mobinfer_status mbi_opt_fuse_layer_norm(mbi_opt_graph *og);
 /* BatchNormalization, and Mul/Add by per-channel constants, after a Conv
  * with constant weights fold into the weights and bias. */
 mobinfer_status mbi_opt_fold_batchnorm(mbi_opt_graph *og);
+/* A zero Pad of H and W before a convolution becomes its padding. */
+mobinfer_status mbi_opt_fold_pad(mbi_opt_graph *og);
 /* A per-channel Mul/Add before an unpadded convolution folds into it. */
 mobinfer_status mbi_opt_fold_input_affine(mbi_opt_graph *og);
 /* Parallel convolution branches reading one tensor and summed merge into

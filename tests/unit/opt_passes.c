@@ -661,6 +661,35 @@ static void case_transformer(int iter)
           "%s: LayerNorm, Dense with GELU expected", what);
 }
 
+/* TensorFlow-style explicit Pad before a convolution: folded when it pads
+ * H and W with zeros, kept otherwise (a non-zero value). */
+static void case_pad(int iter)
+{
+    int64_t c = irand(1, 16), h = irand(2, 12), w = irand(2, 12);
+    int64_t p1[4] = {iter % 2, 0, 1, iter % 3};
+    tb_model m;
+    tb_model_init(&m, 13);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    int64_t pads[8] = {0, 0, irand(0, 2), irand(0, 2), 0, 0, irand(0, 2), irand(0, 2)};
+    int64_t eight = 8;
+    tb_initializer(&m, "pads", 7, &eight, 1, pads, sizeof pads);
+    bool zero = iter % 4 != 3;
+    add_scalar(&m, "pv", zero ? 0.0f : 0.5f);
+    const char *pi[] = {"x", "pads", "pv", NULL}, *po[] = {"xp", NULL};
+    tb_node(&m, "Pad", "xp", pi, po, NULL);
+    add_conv(&m, "xp", "y", c, c + 2, 3, 1 + iter % 2, 1, p1, false, true);
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "pad %s then conv c%lld %lldx%lld", zero ? "zeros" : "0.5",
+             (long long)c, (long long)h, (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+    CHECK(has_op(ops, nodes, "Pad") == !zero, "%s: Pad %s", what,
+          zero ? "should be folded" : "must stay");
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -685,5 +714,7 @@ int main(void)
         case_big_elementwise(i);
     for (int i = 0; i < 10; i++)
         case_transformer(i);
+    for (int i = 0; i < 12; i++)
+        case_pad(i);
     return check_summary();
 }
