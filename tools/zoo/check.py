@@ -252,13 +252,14 @@ def write_doc(path, results, args, cli_version):
         "  (millions); *mobinfer MACs* is `mobinfer info --json`'s count of the",
         "  planned graph. For the re-parameterizable models both are those of the",
         "  train-time graph, which folding the branches shrinks.",
-        "- **Nodes**: ONNX nodes as stored → after mobinfer plans the session.",
+        "- **Nodes**: ONNX nodes as stored → after mobinfer plans the session",
+        "  (constants folded, graph passes applied: `mobinfer info --optimized`).",
         f"- **Latency**: 1 thread, median of {args.runs} runs after {args.warmup} warm-ups,",
         "  in ms, both engines measured in the same run of the script on the same",
         "  input (mobinfer `bench --threads 1`; ONNX Runtime with 1 intra-op and 1",
-        "  inter-op thread, default graph optimisations) on a machine shared with",
-        "  other jobs. mobinfer's kernels are being optimized: its numbers are",
-        "  provisional.",
+        "  inter-op thread, default graph optimisations) on a 2-core machine",
+        "  shared with other jobs: compare the two columns of one row, not rows",
+        "  of different runs. bench/RESULTS.md has the careful side-by-side run.",
         "",
     ]
     header = ("| model | input | params (M) | MACs (M) | mobinfer MACs (M) | nodes | matches ORT "
