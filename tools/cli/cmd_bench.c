@@ -151,24 +151,10 @@ static int parse_bench_args(int argc, char **argv, bench_args *a, input_options 
             a->profile_json = v;
             continue;
         }
-        if ((r = input_options_parse(io, "bench", argc, argv, &i)) != 0) {
+        if ((r = engine_options_parse(io, b, &a->limits, &a->threads, "bench", 1, argc, argv,
+                                      &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
-            continue;
-        }
-        if ((r = shape_bindings_parse(b, "bench", 1, argc, argv, &i)) != 0) {
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        if ((r = limit_option_parse(&a->limits, "bench", argc, argv, &i)) != 0) {
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        if ((r = arg_value(argc, argv, &i, "--threads", &v)) != 0) {
-            if (r < 0 || parse_int(v, 1, 1024, &a->threads) != 0)
-                return cli_fail_usage("bench", "--threads needs a number from 1 to 1024");
             continue;
         }
         if ((r = arg_value(argc, argv, &i, "--runs", &v)) != 0) {

@@ -73,17 +73,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, input_options *io,
             print_run_help();
             return CLI_EXIT_OK;
         }
-        if ((r = input_options_parse(io, "run", argc, argv, &i)) != 0) {
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        if ((r = shape_bindings_parse(b, "run", 0, argc, argv, &i)) != 0) {
-            if (r < 0)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        if ((r = limit_option_parse(&a->limits, "run", argc, argv, &i)) != 0) {
+        if ((r = engine_options_parse(io, b, &a->limits, &a->threads, "run", 0, argc, argv,
+                                      &i)) != 0) {
             if (r < 0)
                 return CLI_EXIT_USAGE;
             continue;
@@ -92,11 +83,6 @@ static int parse_run_args(int argc, char **argv, run_args *a, input_options *io,
             if (r < 0 || v[0] == '\0')
                 return cli_fail_usage("run", "--output-dir needs a directory");
             a->output_dir = v;
-            continue;
-        }
-        if ((r = arg_value(argc, argv, &i, "--threads", &v)) != 0) {
-            if (r < 0 || parse_int(v, 1, 1024, &a->threads) != 0)
-                return cli_fail_usage("run", "--threads needs a number from 1 to 1024");
             continue;
         }
         if ((r = arg_value(argc, argv, &i, "--top", &v)) != 0) {

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "limit_options.h"
+#include "args.h"
 
 int engine_load_model(const char *path, const mobinfer_limits *limits, mobinfer_model **out)
 {
@@ -90,4 +92,22 @@ int engine_set_inputs(mobinfer_session *session, const loaded_inputs *in)
 int engine_fail(const mobinfer_session *session, mobinfer_status status)
 {
     return cli_fail_status(status, mobinfer_session_last_error(session));
+}
+
+int engine_options_parse(input_options *io, shape_bindings *b, mobinfer_limits *limits,
+                         int *threads, const char *command, int allow_shape, int argc,
+                         char **argv, int *i)
+{
+    const char *v = NULL;
+    int r;
+    if ((r = input_options_parse(io, command, argc, argv, i)) != 0 ||
+        (r = shape_bindings_parse(b, command, allow_shape, argc, argv, i)) != 0 ||
+        (r = limit_option_parse(limits, command, argc, argv, i)) != 0)
+        return r < 0 ? -1 : 1;
+    if ((r = arg_value(argc, argv, i, "--threads", &v)) != 0) {
+        if (r < 0 || parse_int(v, 1, 1024, threads) != 0)
+            return cli_fail_usage(command, "--threads needs a number from 1 to 1024"), -1;
+        return 1;
+    }
+    return 0;
 }

@@ -25,4 +25,12 @@ int engine_set_inputs(mobinfer_session *session, const loaded_inputs *in);
 /* Reports a failed call on a session: its status and last error. */
 int engine_fail(const mobinfer_session *session, mobinfer_status status);
 
+/* The options `run` and `bench` share: --input and preprocessing, --dim
+ * (and --shape when allow_shape), --no-optimize, --limit and --threads.
+ * Consumes argv[*i] and returns 1, returns 0 when it is none of them, or -1
+ * after reporting a usage error. */
+int engine_options_parse(input_options *io, shape_bindings *b, mobinfer_limits *limits,
+                         int *threads, const char *command, int allow_shape, int argc,
+                         char **argv, int *i);
+
 #endif
