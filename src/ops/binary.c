@@ -185,7 +185,7 @@ static void vbinary_parallel(const mbi_op_ctx *ctx, const mbi_f32_vbinary_kernel
         vbinary_rows(k, op, g, a, b, out);
         return;
     }
-    size_t tasks = (size_t)ctx->num_threads * 2;
+    size_t tasks = (size_t)ctx->num_threads;
     if ((int64_t)tasks > rows)
         tasks = (size_t)rows;
     vbinary_job j = {k, op, g, a, b, out, rows, tasks};

@@ -72,7 +72,7 @@ static mobinfer_status pool_prepare(mbi_op_ctx *ctx, pool_kind kind)
     }
     int64_t dims[4] = {x->dims[0], (int64_t)s->out_h, (int64_t)s->out_w, x->dims[3]};
     mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, dims, 4);
-    size_t chunks = (size_t)ctx->num_threads * 2;
+    size_t chunks = (size_t)ctx->num_threads;
     p->tasks = kind == POOL_GLOBAL_AVG || s->out_h < chunks ? (kind == POOL_GLOBAL_AVG ? 1 : s->out_h)
                                                             : chunks;
     ctx->params = p;

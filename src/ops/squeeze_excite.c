@@ -154,7 +154,7 @@ static mobinfer_status se_run(mbi_op_ctx *ctx)
         }
         ctx->kernels->act(&p->act2, s, s, p->c);
     }
-    j.tasks = threads * 2;
+    j.tasks = threads;
     mbi_threadpool_run(ctx->threadpool, j.tasks, scale_task, &j);
     return MOBINFER_OK;
 }
