@@ -2,6 +2,7 @@
  * [outer, axis, inner], every input (Concat) or output (Split) is a block of
  * rows that mbi_ref_copy_rows moves in one call. */
 #include "ops/op.h"
+#include "runtime/thread_pool.h"
 #include "ops/ref/copy_ref.h"
 #include "ops/tensor_args.h"
 
@@ -77,7 +78,8 @@ static mobinfer_status concat_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
-static mobinfer_status concat_run(mbi_op_ctx *ctx)
+/* Outer rows [r0, r1) of the output, every input's part of each. */
+static void concat_rows(const mbi_op_ctx *ctx, int64_t r0, int64_t r1)
 {
     const axis_params *p = ctx->params;
     int64_t out_row = ctx->out[0]->dims[p->axis] * p->inner;
@@ -85,10 +87,42 @@ static mobinfer_status concat_run(mbi_op_ctx *ctx)
     int64_t at = 0;
     for (int i = 0; i < ctx->n_in; i++) {
         int64_t row = ctx->in[i]->dims[p->axis] * p->inner;
-        mbi_ref_copy_rows(p->elem_size, p->outer, row, ctx->in[i]->data, row,
-                          out + (size_t)at * p->elem_size, out_row);
+        const char *in = ctx->in[i]->data;
+        mbi_ref_copy_rows(p->elem_size, r1 - r0, row, in + (size_t)(r0 * row) * p->elem_size,
+                          row, out + (size_t)(r0 * out_row + at) * p->elem_size, out_row);
         at += row;
     }
+}
+
+typedef struct concat_job {
+    const mbi_op_ctx *ctx;
+    int64_t rows;
+    size_t tasks;
+} concat_job;
+
+static void concat_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const concat_job *j = arg;
+    concat_rows(j->ctx, j->rows * (int64_t)task / (int64_t)j->tasks,
+                j->rows * (int64_t)(task + 1) / (int64_t)j->tasks);
+}
+
+/* Below this many bytes a second thread costs more than it saves. */
+#define CONCAT_PARALLEL_BYTES (256 * 1024)
+
+static mobinfer_status concat_run(mbi_op_ctx *ctx)
+{
+    const axis_params *p = ctx->params;
+    /* Channel concatenations of NHWC feature maps have one outer row per
+     * pixel: a contiguous share of the pixels per thread. */
+    if (ctx->num_threads > 1 && p->outer >= ctx->num_threads &&
+        mbi_tensor_bytes(ctx->out[0]) >= CONCAT_PARALLEL_BYTES) {
+        concat_job j = {ctx, p->outer, (size_t)ctx->num_threads};
+        mbi_threadpool_run(ctx->threadpool, j.tasks, concat_task, &j);
+        return MOBINFER_OK;
+    }
+    concat_rows(ctx, 0, p->outer);
     return MOBINFER_OK;
 }
 

@@ -690,6 +690,32 @@ static void case_pad(int iter)
           zero ? "should be folded" : "must stay");
 }
 
+/* A channel Concat of two NHWC feature maps large enough to be split over
+ * threads (squeezenet's fire modules). */
+static void case_big_concat(int iter)
+{
+    int64_t c = irand(8, 12), h = irand(80, 90), w = irand(80, 90);
+    int64_t p0[4] = {0, 0, 0, 0}, p1[4] = {1, 1, 1, 1};
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {1, c, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    add_conv(&m, "x", "a", c, c + iter, 1, 1, 1, p0, false, true);
+    add_conv(&m, "x", "b", c, c + 1, 3, 1, 1, p1, false, true);
+    tb_buf at = {0};
+    tb_attr_int(&at, "axis", 1);
+    const char *ci[] = {"a", "b", NULL}, *co[] = {"y", NULL};
+    tb_node(&m, "Concat", "y", ci, co, &at);
+    tb_free(&at);
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96];
+    snprintf(what, sizeof what, "big channel concat c%lld %lldx%lld", (long long)c, (long long)h,
+             (long long)w);
+    size_t nodes = 0;
+    char ops[64][32];
+    compare(what, &m, xd, &nodes, ops);
+}
+
 int main(void)
 {
     for (int i = 0; i < 60; i++)
@@ -716,5 +742,7 @@ int main(void)
         case_transformer(i);
     for (int i = 0; i < 12; i++)
         case_pad(i);
+    for (int i = 0; i < 3; i++)
+        case_big_concat(i);
     return check_summary();
 }
