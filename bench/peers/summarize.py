@@ -47,7 +47,7 @@ model's fixed input; every engine in its own fresh process; 10 warm-up and
 medians.
 {chr(10).join(cpu)}
 
-A shared 2-core VM: the load average stayed below 1.5, but numbers move by
+A shared 2-core VM: the load average stayed around 1.5 or below, but numbers move by
 about 5% between runs and 2-thread ones most. Largest relative error against
 ONNX Runtime without graph optimizations: mobinfer {errs['mobinfer'][0]:.1e} ({errs['mobinfer'][1]}),
 OpenVINO {errs['openvino'][0]:.1e}, ncnn {errs['ncnn'][0]:.1e}, MNN {errs['mnn'][0]:.1e} ({errs['mnn'][1]}).
@@ -69,9 +69,9 @@ OpenVINO {errs['openvino'][0]:.1e}, ncnn {errs['ncnn'][0]:.1e}, MNN {errs['mnn']
 | outputs within 1e-4 of the largest magnitude | **yes** on all 9 models (and on the 25 of docs/MODELS.md) |
 
 What limits the models still behind (`mobinfer bench --profile`):
-- squeezenet1_1 (2 threads): 8 channel Concats of the fire modules run on
-  one thread and cost 7.5% at 1 thread; a convolution cannot yet write
-  straight into a slice of the Concat's output.
+- squeezenet1_1: the 8 channel Concats of the fire modules copy their
+  inputs (7.5% at 1 thread); a convolution cannot yet write straight into
+  a slice of the Concat's output.
 - mnasnet1_0, mobilenet_v3_large: the time is spread over many small
   layers at 125–170 GFLOP/s; at 2 threads the 7×7 and 14×14 layers are
   too small to split well.
