@@ -39,3 +39,19 @@ void mbi_cpu_detect(mbi_cpu *cpu)
     memset(cpu, 0, sizeof *cpu);
 }
 #endif
+
+bool mbi_cpu_any(const mbi_cpu *cpu)
+{
+    (void)cpu;
+    return true;
+}
+
+bool mbi_cpu_has_avx2(const mbi_cpu *cpu)
+{
+    return cpu->avx2_fma;
+}
+
+bool mbi_cpu_has_avx512(const mbi_cpu *cpu)
+{
+    return cpu->avx512;
+}

@@ -15,4 +15,9 @@ typedef struct mbi_cpu {
  * reads false, so only the portable C kernels run. */
 void mbi_cpu_detect(mbi_cpu *cpu);
 
+/* The `supported` predicates of the kernel families' variant tables. */
+bool mbi_cpu_any(const mbi_cpu *cpu);
+bool mbi_cpu_has_avx2(const mbi_cpu *cpu);
+bool mbi_cpu_has_avx512(const mbi_cpu *cpu);
+
 #endif

@@ -6,28 +6,12 @@
 
 #include "kernels/f32-gemm/f32_gemm_ukernels.h"
 
-static bool always(const mbi_cpu *cpu)
-{
-    (void)cpu;
-    return true;
-}
-
 static const mbi_f32_gemm_kernel scalar_4x4 = {
-    "f32_gemm_4x4_scalar", 4, 4, always, mbi_f32_gemm_ukernel_4x4_scalar,
+    "f32_gemm_4x4_scalar", 4, 4, mbi_cpu_any, mbi_f32_gemm_ukernel_4x4_scalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define MBI_HAVE_X86_VARIANTS 1
-
-static bool has_avx2(const mbi_cpu *cpu)
-{
-    return cpu->avx2_fma;
-}
-
-static bool has_avx512(const mbi_cpu *cpu)
-{
-    return cpu->avx512;
-}
 
 /* The SIMD variants load W with aligned loads: a packed buffer that starts
  * 64-byte aligned keeps every block aligned only if a block's nr*(k+1)
@@ -37,13 +21,13 @@ _Static_assert(NR_AVX2 * sizeof(float) % 64 == 0, "AVX2 blocks must stay 64-byte
 _Static_assert(NR_AVX512 * sizeof(float) % 64 == 0, "AVX-512 blocks must stay 64-byte aligned");
 
 static const mbi_f32_gemm_kernel avx2_6x16 = {
-    "f32_gemm_6x16_avx2", 6, NR_AVX2, has_avx2, mbi_f32_gemm_ukernel_6x16_avx2,
+    "f32_gemm_6x16_avx2", 6, NR_AVX2, mbi_cpu_has_avx2, mbi_f32_gemm_ukernel_6x16_avx2,
 };
 static const mbi_f32_gemm_kernel avx512_6x32 = {
-    "f32_gemm_6x32_avx512", 6, NR_AVX512, has_avx512, mbi_f32_gemm_ukernel_6x32_avx512,
+    "f32_gemm_6x32_avx512", 6, NR_AVX512, mbi_cpu_has_avx512, mbi_f32_gemm_ukernel_6x32_avx512,
 };
 static const mbi_f32_gemm_kernel avx512_12x32 = {
-    "f32_gemm_12x32_avx512", 12, NR_AVX512, has_avx512, mbi_f32_gemm_ukernel_12x32_avx512,
+    "f32_gemm_12x32_avx512", 12, NR_AVX512, mbi_cpu_has_avx512, mbi_f32_gemm_ukernel_12x32_avx512,
 };
 #endif
 

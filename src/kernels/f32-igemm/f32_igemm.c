@@ -4,39 +4,23 @@
 
 #include "kernels/f32-igemm/f32_igemm_ukernels.h"
 
-static bool always(const mbi_cpu *cpu)
-{
-    (void)cpu;
-    return true;
-}
-
 /* Tile shapes (and so nr, the packed layout) match the GEMM family's
  * variants for the same ISA, so one packing serves both paths. */
 static const mbi_f32_igemm_kernel scalar_4x4 = {
-    "f32_igemm_4x4_scalar", 4, 4, always, mbi_f32_igemm_ukernel_4x4_scalar,
+    "f32_igemm_4x4_scalar", 4, 4, mbi_cpu_any, mbi_f32_igemm_ukernel_4x4_scalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define MBI_HAVE_X86_VARIANTS 1
 
-static bool has_avx2(const mbi_cpu *cpu)
-{
-    return cpu->avx2_fma;
-}
-
-static bool has_avx512(const mbi_cpu *cpu)
-{
-    return cpu->avx512;
-}
-
 static const mbi_f32_igemm_kernel avx2_6x16 = {
-    "f32_igemm_6x16_avx2", 6, 16, has_avx2, mbi_f32_igemm_ukernel_6x16_avx2,
+    "f32_igemm_6x16_avx2", 6, 16, mbi_cpu_has_avx2, mbi_f32_igemm_ukernel_6x16_avx2,
 };
 static const mbi_f32_igemm_kernel avx512_6x32 = {
-    "f32_igemm_6x32_avx512", 6, 32, has_avx512, mbi_f32_igemm_ukernel_6x32_avx512,
+    "f32_igemm_6x32_avx512", 6, 32, mbi_cpu_has_avx512, mbi_f32_igemm_ukernel_6x32_avx512,
 };
 static const mbi_f32_igemm_kernel avx512_12x32 = {
-    "f32_igemm_12x32_avx512", 12, 32, has_avx512, mbi_f32_igemm_ukernel_12x32_avx512,
+    "f32_igemm_12x32_avx512", 12, 32, mbi_cpu_has_avx512, mbi_f32_igemm_ukernel_12x32_avx512,
 };
 #endif
 

@@ -4,36 +4,20 @@
 
 #include "kernels/f32-pool/f32_pool_variants.h"
 
-static bool always(const mbi_cpu *cpu)
-{
-    (void)cpu;
-    return true;
-}
-
 static const mbi_f32_pool_kernel scalar_1c = {
-    "f32_pool_1c_scalar", 1, always, mbi_f32_maxpool_rows_scalar, mbi_f32_avgpool_rows_scalar,
+    "f32_pool_1c_scalar", 1, mbi_cpu_any, mbi_f32_maxpool_rows_scalar, mbi_f32_avgpool_rows_scalar,
     mbi_f32_global_avgpool_scalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define MBI_HAVE_X86_VARIANTS 1
 
-static bool has_avx2(const mbi_cpu *cpu)
-{
-    return cpu->avx2_fma;
-}
-
-static bool has_avx512(const mbi_cpu *cpu)
-{
-    return cpu->avx512;
-}
-
 static const mbi_f32_pool_kernel avx2_8c = {
-    "f32_pool_8c_avx2", 8, has_avx2, mbi_f32_maxpool_rows_avx2, mbi_f32_avgpool_rows_avx2,
+    "f32_pool_8c_avx2", 8, mbi_cpu_has_avx2, mbi_f32_maxpool_rows_avx2, mbi_f32_avgpool_rows_avx2,
     mbi_f32_global_avgpool_avx2,
 };
 static const mbi_f32_pool_kernel avx512_16c = {
-    "f32_pool_16c_avx512", 16, has_avx512, mbi_f32_maxpool_rows_avx512, mbi_f32_avgpool_rows_avx512,
+    "f32_pool_16c_avx512", 16, mbi_cpu_has_avx512, mbi_f32_maxpool_rows_avx512, mbi_f32_avgpool_rows_avx512,
     mbi_f32_global_avgpool_avx512,
 };
 #endif

@@ -1,34 +1,18 @@
 /* The f32-vact variant table and selection. */
 #include "kernels/f32-vact/f32_vact.h"
 
-static bool always(const mbi_cpu *cpu)
-{
-    (void)cpu;
-    return true;
-}
-
 static const mbi_f32_vact_variant scalar = {
-    "scalar", always, mbi_f32_act_scalar, mbi_f32_vexp_scalar, mbi_f32_verf_scalar,
+    "scalar", mbi_cpu_any, mbi_f32_act_scalar, mbi_f32_vexp_scalar, mbi_f32_verf_scalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define MBI_HAVE_X86_VARIANTS 1
 
-static bool has_avx2(const mbi_cpu *cpu)
-{
-    return cpu->avx2_fma;
-}
-
-static bool has_avx512(const mbi_cpu *cpu)
-{
-    return cpu->avx512;
-}
-
 static const mbi_f32_vact_variant avx2 = {
-    "avx2", has_avx2, mbi_f32_act_avx2, mbi_f32_vexp_avx2, mbi_f32_verf_avx2,
+    "avx2", mbi_cpu_has_avx2, mbi_f32_act_avx2, mbi_f32_vexp_avx2, mbi_f32_verf_avx2,
 };
 static const mbi_f32_vact_variant avx512 = {
-    "avx512", has_avx512, mbi_f32_act_avx512, mbi_f32_vexp_avx512, mbi_f32_verf_avx512,
+    "avx512", mbi_cpu_has_avx512, mbi_f32_act_avx512, mbi_f32_vexp_avx512, mbi_f32_verf_avx512,
 };
 #endif
 

@@ -2,22 +2,6 @@
  * ISA, so the `supported` checks run on any CPU). */
 #include "kernels/f32-vbinary/f32_vbinary.h"
 
-bool mbi_f32_vbinary_always(const mbi_cpu *cpu)
-{
-    (void)cpu;
-    return true;
-}
-
-bool mbi_f32_vbinary_has_avx2(const mbi_cpu *cpu)
-{
-    return cpu->avx2_fma;
-}
-
-bool mbi_f32_vbinary_has_avx512(const mbi_cpu *cpu)
-{
-    return cpu->avx512;
-}
-
 /* Best first: select returns the first one the CPU supports. */
 static const mbi_f32_vbinary_kernel *const variants[] = {
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)

@@ -45,11 +45,8 @@ const mbi_f32_vbinary_kernel *mbi_f32_vbinary_select(const mbi_cpu *cpu);
 /* Every compiled variant, best first, for tests and benchmarks. */
 const mbi_f32_vbinary_kernel *const *mbi_f32_vbinary_variants(size_t *count);
 
-/* The variants; `supported` of each is one of these (defined in
- * f32_vbinary.c, which is compiled for the baseline ISA). */
-bool mbi_f32_vbinary_always(const mbi_cpu *cpu);
-bool mbi_f32_vbinary_has_avx2(const mbi_cpu *cpu);
-bool mbi_f32_vbinary_has_avx512(const mbi_cpu *cpu);
+/* The variants; `supported` of each is one of the predicates of
+ * dispatch/cpu.h (compiled for the baseline ISA). */
 extern const mbi_f32_vbinary_kernel mbi_f32_vbinary_scalar;
 extern const mbi_f32_vbinary_kernel mbi_f32_vbinary_avx2;
 extern const mbi_f32_vbinary_kernel mbi_f32_vbinary_avx512;

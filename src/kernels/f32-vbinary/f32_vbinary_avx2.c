@@ -7,7 +7,7 @@ typedef __m256i vf_tail;
 #define VF_LEN 8
 #define VB_KERNEL mbi_f32_vbinary_avx2
 #define VB_ISA_NAME "avx2"
-#define VB_SUPPORTED mbi_f32_vbinary_has_avx2
+#define VB_SUPPORTED mbi_cpu_has_avx2
 
 static inline vf vf_set1(float f) { return _mm256_set1_ps(f); }
 static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }

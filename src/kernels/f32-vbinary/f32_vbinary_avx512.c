@@ -7,7 +7,7 @@ typedef __mmask16 vf_tail;
 #define VF_LEN 16
 #define VB_KERNEL mbi_f32_vbinary_avx512
 #define VB_ISA_NAME "avx512"
-#define VB_SUPPORTED mbi_f32_vbinary_has_avx512
+#define VB_SUPPORTED mbi_cpu_has_avx512
 
 static inline vf vf_set1(float f) { return _mm512_set1_ps(f); }
 static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }

@@ -56,7 +56,7 @@ VB_DEFINE(max, max_f(x, y))
 /* Order of mbi_f32_vbinop. */
 const mbi_f32_vbinary_kernel mbi_f32_vbinary_scalar = {
     "scalar",
-    mbi_f32_vbinary_always,
+    mbi_cpu_any,
     {add_vv, sub_vv, mul_vv, div_vv, min_vv, max_vv},
     {add_vs, sub_vs, mul_vs, div_vs, min_vs, max_vs},
     {add_sv, sub_sv, mul_sv, div_sv, min_sv, max_sv},
