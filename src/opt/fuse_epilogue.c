@@ -16,8 +16,7 @@
 /* The nodes with an epilogue: ConvNhwc and Dense. */
 static bool is_conv(const mbi_node *n)
 {
-    return n->op_type && strcmp(n->domain, MBI_INTERNAL_DOMAIN) == 0 &&
-           (strcmp(n->op_type, "ConvNhwc") == 0 || strcmp(n->op_type, "Dense") == 0);
+    return mbi_og_is_internal(n, "ConvNhwc") || mbi_og_is_internal(n, "Dense");
 }
 
 static bool const_scalar(const mbi_opt_graph *og, int v, float *out)
@@ -106,13 +105,6 @@ typedef struct act_match {
     int count;
 } act_match;
 
-/* The single reader of v, which must be op_type with v as an input, or -1. */
-static int only_reader(const mbi_opt_graph *og, int v, const char *op_type)
-{
-    int i = mbi_og_single_consumer(og, v, NULL);
-    return i >= 0 && mbi_og_is(&og->g.nodes[i], op_type) ? i : -1;
-}
-
 /* The other input of a binary node that reads v, when it is the constant
  * scalar `want`. */
 static bool other_is_scalar(const mbi_opt_graph *og, const mbi_node *n, int v, float want)
@@ -145,7 +137,7 @@ static int relu6_plus3(const mbi_opt_graph *og, int add_node, int v)
     const mbi_node *a = &og->g.nodes[add_node];
     if (!mbi_og_is(a, "Add") || !other_is_scalar(og, a, v, 3.0f))
         return -1;
-    int c = only_reader(og, a->outputs[0], "Clip");
+    int c = mbi_og_only_reader(og, a->outputs[0], "Clip");
     mbi_act act;
     if (c < 0 || !act_of(og, &og->g.nodes[c], &act) || act.alpha != 0.0f || act.beta != 6.0f)
         return -1;
@@ -163,17 +155,17 @@ static bool gelu_erf(const mbi_opt_graph *og, int d, int v, int mul, act_match *
     bool scale = mbi_og_is(n, "Mul") && other_is_scalar(og, n, v, 0.70710678f);
     if (!(div || scale))
         return false;
-    int e = only_reader(og, n->outputs[0], "Erf");
+    int e = mbi_og_only_reader(og, n->outputs[0], "Erf");
     if (e < 0)
         return false;
-    int plus = only_reader(og, og->g.nodes[e].outputs[0], "Add");
+    int plus = mbi_og_only_reader(og, og->g.nodes[e].outputs[0], "Add");
     if (plus < 0 || !other_is_scalar(og, &og->g.nodes[plus], og->g.nodes[e].outputs[0], 1.0f))
         return false;
     const mbi_node *mn = &og->g.nodes[mul];
     int gate = og->g.nodes[plus].outputs[0];
     if (og->uses[gate] != 1 || !(mn->inputs[0] == gate || mn->inputs[1] == gate))
         return false;
-    int half = only_reader(og, mn->outputs[0], "Mul");
+    int half = mbi_og_only_reader(og, mn->outputs[0], "Mul");
     if (half < 0 || !other_is_scalar(og, &og->g.nodes[half], mn->outputs[0], 0.5f))
         return false;
     m->nodes[m->count++] = e;

@@ -8,27 +8,14 @@
 #include "ir/attr.h"
 #include "opt/passes.h"
 
-/* ReduceMean over the last axis with keepdims (opset < 18: axes attribute). */
+/* ReduceMean over the last axis with keepdims. */
 static bool last_axis_mean(const mbi_opt_graph *og, const mbi_node *n)
 {
-    if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->n_outputs != 1 || n->opset >= 18)
-        return false;
-    const int64_t *axes;
-    size_t count;
-    int64_t keep;
-    mbi_error e;
-    mbi_error_clear(&e);
-    int rank = og->g.values[n->inputs[0]].rank;
-    if (mbi_attr_ints(n, "axes", &axes, &count, &e) || count != 1 ||
-        mbi_attr_int(n, "keepdims", 1, &keep, &e) || !keep || rank < 1)
-        return false;
-    return axes[0] == -1 || axes[0] == rank - 1;
-}
-
-static int reader(const mbi_opt_graph *og, int v, const char *op)
-{
-    int i = mbi_og_single_consumer(og, v, NULL);
-    return i >= 0 && mbi_og_is(&og->g.nodes[i], op) ? i : -1;
+    int64_t axes[MBI_MAX_RANK];
+    int count;
+    bool keep;
+    return mbi_og_reduce_mean(og, n, axes, &count, &keep) && keep && count == 1 &&
+           axes[0] == og->g.values[n->inputs[0]].rank - 1;
 }
 
 /* The other operand of binary node n besides v. */
@@ -59,7 +46,7 @@ static mobinfer_status fuse_at(mbi_opt_graph *og, int mi)
     if (xd->dtype != MOBINFER_DTYPE_FLOAT32)
         return MOBINFER_OK;
     int64_t c = xd->dims[xd->rank - 1];
-    int sub = reader(og, m->outputs[0], "Sub");
+    int sub = mbi_og_only_reader(og, m->outputs[0], "Sub");
     if (sub < 0 || og->g.nodes[sub].inputs[0] != x || og->g.nodes[sub].inputs[1] != m->outputs[0])
         return MOBINFER_OK;
     int d = og->g.nodes[sub].outputs[0];
@@ -79,27 +66,27 @@ static mobinfer_status fuse_at(mbi_opt_graph *og, int mi)
     }
     if (sq < 0 || div < 0)
         return MOBINFER_OK;
-    int var = reader(og, og->g.nodes[sq].outputs[0], "ReduceMean");
+    int var = mbi_og_only_reader(og, og->g.nodes[sq].outputs[0], "ReduceMean");
     if (var < 0 || !last_axis_mean(og, &og->g.nodes[var]))
         return MOBINFER_OK;
-    int add = reader(og, og->g.nodes[var].outputs[0], "Add");
+    int add = mbi_og_only_reader(og, og->g.nodes[var].outputs[0], "Add");
     if (add < 0)
         return MOBINFER_OK;
     int eps_v = other(&og->g.nodes[add], og->g.nodes[var].outputs[0]);
     const float *eps = mbi_og_const_f32(og, eps_v);
     if (!eps || og->g.values[eps_v].init->bytes != sizeof(float))
         return MOBINFER_OK;
-    int sqrt_i = reader(og, og->g.nodes[add].outputs[0], "Sqrt");
+    int sqrt_i = mbi_og_only_reader(og, og->g.nodes[add].outputs[0], "Sqrt");
     if (sqrt_i < 0 || og->g.nodes[div].inputs[1] != og->g.nodes[sqrt_i].outputs[0] ||
         og->uses[og->g.nodes[sqrt_i].outputs[0]] != 1)
         return MOBINFER_OK;
     /* Optional scale and shift. */
     int last = div, gamma = -1, beta = -1;
-    int mul = reader(og, og->g.nodes[div].outputs[0], "Mul");
+    int mul = mbi_og_only_reader(og, og->g.nodes[div].outputs[0], "Mul");
     if (mul >= 0 && row_const(og, other(&og->g.nodes[mul], og->g.nodes[div].outputs[0]), c)) {
         gamma = other(&og->g.nodes[mul], og->g.nodes[div].outputs[0]);
         last = mul;
-        int shift = reader(og, og->g.nodes[mul].outputs[0], "Add");
+        int shift = mbi_og_only_reader(og, og->g.nodes[mul].outputs[0], "Add");
         if (shift >= 0 &&
             row_const(og, other(&og->g.nodes[shift], og->g.nodes[mul].outputs[0]), c)) {
             beta = other(&og->g.nodes[shift], og->g.nodes[mul].outputs[0]);

@@ -1,8 +1,8 @@
 /* Squeeze-and-excitation blocks become one SqueezeExcite node
  * (src/ops/squeeze_excite.c). Runs after the layout and epilogue passes, so
  * the block reads, on channels-last tensors:
- *   g = GlobalAveragePoolNhwc(x), or ReduceMean(x, axes [1, 2], keepdims)
- *                                               [N, 1, 1, C]
+ *   g = GlobalAveragePoolNhwc(x)               [N, 1, 1, C]
+ *       (the layout pass makes every mean over H and W one)
  *   h = ConvNhwc 1x1 (g) with activation       [N, 1, 1, R]
  *   s = ConvNhwc 1x1 (h) with activation       [N, 1, 1, C]   (the gate)
  *   y = Mul(x, s)                               [N, H, W, C]
@@ -13,33 +13,10 @@
 #include "ops/epilogue_attrs.h"
 #include "opt/passes.h"
 
-static bool internal(const mbi_node *n, const char *op)
-{
-    return n->op_type && strcmp(n->op_type, op) == 0 &&
-           strcmp(n->domain, MBI_INTERNAL_DOMAIN) == 0;
-}
-
-static bool spatial_mean(const mbi_node *n)
-{
-    if (internal(n, "GlobalAveragePoolNhwc"))
-        return true;
-    if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->opset >= 18)
-        return false;
-    const int64_t *axes;
-    size_t count;
-    int64_t keep;
-    mbi_error e;
-    mbi_error_clear(&e);
-    if (mbi_attr_ints(n, "axes", &axes, &count, &e) || count != 2 || axes[0] != 1 ||
-        axes[1] != 2 || mbi_attr_int(n, "keepdims", 1, &keep, &e) || !keep)
-        return false;
-    return true;
-}
-
 /* A 1x1 ConvNhwc with a plain epilogue (an activation at most) reading v. */
 static bool plain_pointwise(const mbi_opt_graph *og, const mbi_node *n, mbi_act *act)
 {
-    if (!internal(n, "ConvNhwc") || n->n_inputs < 2 || n->n_inputs > 3)
+    if (!mbi_og_is_internal(n, "ConvNhwc") || n->n_inputs < 2 || n->n_inputs > 3)
         return false;
     const mbi_value_decl *w = &og->g.values[n->inputs[1]];
     mbi_epilogue ep;
@@ -57,7 +34,7 @@ static bool plain_pointwise(const mbi_opt_graph *og, const mbi_node *n, mbi_act 
 static mobinfer_status fuse_at(mbi_opt_graph *og, int gi)
 {
     const mbi_node *g = &og->g.nodes[gi];
-    if (!spatial_mean(g))
+    if (!mbi_og_is_internal(g, "GlobalAveragePoolNhwc"))
         return MOBINFER_OK;
     int x = g->inputs[0];
     mbi_act a1, a2;

@@ -322,20 +322,17 @@ static int nhwc_axes(layout_state *ls, const mbi_node *n)
                             MOBINFER_DTYPE_INT64, 1, &count, axes);
 }
 
-/* ReduceMean over H and W (axes 2, 3 as an attribute, opset < 18): a
- * global average pool, whatever keepdims says. */
-static bool spatial_mean(const mbi_node *n)
+/* ReduceMean over H and W of a 4-D tensor: a global average pool,
+ * whatever keepdims says. */
+static bool spatial_mean(const mbi_opt_graph *og, const mbi_node *n)
 {
-    if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->n_outputs != 1 || n->opset >= 18)
+    int64_t axes[MBI_MAX_RANK];
+    int count;
+    bool keep;
+    if (!mbi_og_reduce_mean(og, n, axes, &count, &keep) || count != 2 ||
+        og->g.values[n->inputs[0]].rank != 4)
         return false;
-    const int64_t *axes;
-    size_t count;
-    mbi_error e;
-    mbi_error_clear(&e);
-    if (mbi_attr_ints(n, "axes", &axes, &count, &e) || count != 2)
-        return false;
-    int64_t a0 = axes[0] < 0 ? axes[0] + 4 : axes[0], a1 = axes[1] < 0 ? axes[1] + 4 : axes[1];
-    return (a0 == 2 && a1 == 3) || (a0 == 3 && a1 == 2);
+    return (axes[0] == 2 && axes[1] == 3) || (axes[0] == 3 && axes[1] == 2);
 }
 
 /* ConvTranspose whose windows tile the output exactly (strides = kernel,
@@ -425,7 +422,7 @@ static bool wants_nhwc(const layout_state *ls, const mbi_node *n)
     if (mbi_og_is(n, "GlobalAveragePool") || mbi_og_is(n, "MaxPool") ||
         mbi_og_is(n, "AveragePool"))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
-    if (spatial_mean(n))
+    if (spatial_mean(og, n))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
     if (resize_movable(og, n))
         return ls->nhwc[x] >= 0 && is_4d_f32(og, x);
@@ -505,7 +502,7 @@ static mobinfer_status convert_spatial_mean(layout_state *ls, const mbi_node *or
 static mobinfer_status convert_node(layout_state *ls, const mbi_node *orig)
 {
     mbi_opt_graph *og = ls->og;
-    if (spatial_mean(orig))
+    if (spatial_mean(og, orig))
         return convert_spatial_mean(ls, orig);
     mbi_node n = *orig;
     int ins[16];

@@ -1,5 +1,7 @@
 #include "opt/opt_graph.h"
 
+#include "ir/attr.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -281,6 +283,43 @@ int mbi_og_single_consumer(const mbi_opt_graph *og, int v, int *slot)
             }
     }
     return -1;
+}
+
+int mbi_og_only_reader(const mbi_opt_graph *og, int v, const char *op_type)
+{
+    int i = mbi_og_single_consumer(og, v, NULL);
+    return i >= 0 && mbi_og_is(&og->g.nodes[i], op_type) ? i : -1;
+}
+
+bool mbi_og_is_internal(const mbi_node *n, const char *op_type)
+{
+    return n->op_type && strcmp(n->op_type, op_type) == 0 &&
+           strcmp(n->domain, MBI_INTERNAL_DOMAIN) == 0;
+}
+
+bool mbi_og_reduce_mean(const mbi_opt_graph *og, const mbi_node *n, int64_t *axes, int *count,
+                        bool *keepdims)
+{
+    if (!mbi_og_is(n, "ReduceMean") || n->n_inputs != 1 || n->n_outputs != 1 || n->opset >= 18 ||
+        n->inputs[0] < 0)
+        return false;
+    const int64_t *a;
+    size_t c;
+    int64_t keep;
+    mbi_error e;
+    mbi_error_clear(&e);
+    int rank = og->g.values[n->inputs[0]].rank;
+    if (mbi_attr_ints(n, "axes", &a, &c, &e) || !a || c > MBI_MAX_RANK ||
+        mbi_attr_int(n, "keepdims", 1, &keep, &e))
+        return false;
+    for (size_t i = 0; i < c; i++) {
+        axes[i] = a[i] < 0 ? a[i] + rank : a[i];
+        if (axes[i] < 0 || axes[i] >= rank)
+            return false;
+    }
+    *count = (int)c;
+    *keepdims = keep != 0;
+    return true;
 }
 
 int mbi_og_producer(const mbi_opt_graph *og, int v)

@@ -77,6 +77,18 @@ void mbi_og_count_uses(mbi_opt_graph *og);
  * has zero or several readers or is a graph output. Needs current uses. */
 int mbi_og_single_consumer(const mbi_opt_graph *og, int v, int *slot);
 
+/* The single reader of v when it is the ONNX operator op_type, or -1. */
+int mbi_og_only_reader(const mbi_opt_graph *og, int v, const char *op_type);
+
+/* True when node n is internal operator op_type (MBI_INTERNAL_DOMAIN). */
+bool mbi_og_is_internal(const mbi_node *n, const char *op_type);
+
+/* A ReduceMean with its axes as an attribute (opset < 18), one input and
+ * one output: its axes normalized to [0, rank) in *axes (at most
+ * MBI_MAX_RANK, in attribute order), their count and keepdims. */
+bool mbi_og_reduce_mean(const mbi_opt_graph *og, const mbi_node *n, int64_t *axes, int *count,
+                        bool *keepdims);
+
 /* Index of the node producing v, or -1. O(nodes). */
 int mbi_og_producer(const mbi_opt_graph *og, int v);
 
