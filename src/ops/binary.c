@@ -159,17 +159,13 @@ typedef struct vbinary_job {
     const mbi_bcast *g;
     const float *a, *b;
     float *out;
-    int64_t rows;
-    size_t tasks;
 } vbinary_job;
 
-static void vbinary_task(void *arg, size_t task, int thread)
+static void vbinary_range(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
     const vbinary_job *j = arg;
-    int64_t r0 = j->rows * (int64_t)task / (int64_t)j->tasks;
-    int64_t r1 = j->rows * (int64_t)(task + 1) / (int64_t)j->tasks;
-    vbinary_row_range(j->k, j->op, j->g, j->a, j->b, j->out, r0, r1);
+    vbinary_row_range(j->k, j->op, j->g, j->a, j->b, j->out, (int64_t)r0, (int64_t)r1);
 }
 
 /* Below this many elements a second thread costs more than it saves. */
@@ -180,16 +176,13 @@ static void vbinary_parallel(const mbi_op_ctx *ctx, const mbi_f32_vbinary_kernel
                              mbi_f32_vbinop op, const mbi_bcast *g, const float *a,
                              const float *b, float *out)
 {
-    int64_t rows = g->numel ? g->numel / g->dims[g->rank - 1] : 0;
-    if (ctx->num_threads < 2 || g->numel < PARALLEL_MIN_ELEMENTS || rows < 2) {
+    if (ctx->num_threads < 2 || g->numel < PARALLEL_MIN_ELEMENTS) {
         vbinary_rows(k, op, g, a, b, out);
         return;
     }
-    size_t tasks = (size_t)ctx->num_threads;
-    if ((int64_t)tasks > rows)
-        tasks = (size_t)rows;
-    vbinary_job j = {k, op, g, a, b, out, rows, tasks};
-    mbi_threadpool_run(ctx->threadpool, tasks, vbinary_task, &j);
+    vbinary_job j = {k, op, g, a, b, out};
+    mbi_threadpool_run_ranges(ctx->threadpool, (size_t)(g->numel / g->dims[g->rank - 1]),
+                              vbinary_range, &j);
 }
 
 static const binary_info *find_info(const char *op_type)

@@ -94,18 +94,10 @@ static void concat_rows(const mbi_op_ctx *ctx, int64_t r0, int64_t r1)
     }
 }
 
-typedef struct concat_job {
-    const mbi_op_ctx *ctx;
-    int64_t rows;
-    size_t tasks;
-} concat_job;
-
-static void concat_task(void *arg, size_t task, int thread)
+static void concat_range(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
-    const concat_job *j = arg;
-    concat_rows(j->ctx, j->rows * (int64_t)task / (int64_t)j->tasks,
-                j->rows * (int64_t)(task + 1) / (int64_t)j->tasks);
+    concat_rows(arg, (int64_t)r0, (int64_t)r1);
 }
 
 /* Below this many bytes a second thread costs more than it saves. */
@@ -118,8 +110,7 @@ static mobinfer_status concat_run(mbi_op_ctx *ctx)
      * pixel: a contiguous share of the pixels per thread. */
     if (ctx->num_threads > 1 && p->outer >= ctx->num_threads &&
         mbi_tensor_bytes(ctx->out[0]) >= CONCAT_PARALLEL_BYTES) {
-        concat_job j = {ctx, p->outer, (size_t)ctx->num_threads};
-        mbi_threadpool_run(ctx->threadpool, j.tasks, concat_task, &j);
+        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, concat_range, ctx);
         return MOBINFER_OK;
     }
     concat_rows(ctx, 0, p->outer);

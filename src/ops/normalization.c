@@ -263,7 +263,6 @@ typedef struct layer_norm_job {
     const norm_params *p;
     const float *x, *scale, *bias;
     float *y;
-    size_t tasks;
 } layer_norm_job;
 
 static float sum8(const float *x, size_t n, float shift, bool square)
@@ -285,15 +284,13 @@ static float sum8(const float *x, size_t n, float shift, bool square)
     return total;
 }
 
-static void layer_norm_task(void *arg, size_t task, int thread)
+static void layer_norm_rows(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
     const layer_norm_job *j = arg;
     const norm_params *p = j->p;
     const size_t n = (size_t)p->inner;
-    int64_t r0 = p->outer * (int64_t)task / (int64_t)j->tasks;
-    int64_t r1 = p->outer * (int64_t)(task + 1) / (int64_t)j->tasks;
-    for (int64_t r = r0; r < r1; r++) {
+    for (size_t r = r0; r < r1; r++) {
         const float *x = j->x + (size_t)r * n;
         float *y = j->y + (size_t)r * n;
         /* Centred second pass: no cancellation from E[x^2] - E[x]^2. */
@@ -324,10 +321,8 @@ static mobinfer_status layer_norm_run(mbi_op_ctx *ctx)
     float *mean = ctx->n_out > 1 && ctx->out[1] ? ctx->out[1]->data : NULL;
     float *inv_std = ctx->n_out > 2 && ctx->out[2] ? ctx->out[2]->data : NULL;
     if (ctx->kernels && !mean && !inv_std && p->inner > 0 && p->outer > 0) {
-        size_t tasks = p->outer < 2 * ctx->num_threads ? (size_t)p->outer
-                                                       : (size_t)ctx->num_threads * 2;
-        layer_norm_job j = {p, ctx->in[0]->data, scale, bias, ctx->out[0]->data, tasks};
-        mbi_threadpool_run(ctx->threadpool, tasks, layer_norm_task, &j);
+        layer_norm_job j = {p, ctx->in[0]->data, scale, bias, ctx->out[0]->data};
+        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, layer_norm_rows, &j);
         return MOBINFER_OK;
     }
     mbi_ref_layernorm_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->inner, scale, bias,

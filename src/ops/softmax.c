@@ -53,18 +53,14 @@ typedef struct softmax_job {
     mbi_f32_vunary_fn vexp;
     const float *x;
     float *y;
-    size_t tasks;
 } softmax_job;
 
-static void softmax_rows_task(void *arg, size_t task, int thread)
+static void softmax_rows(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
     const softmax_job *j = arg;
-    const softmax_params *p = j->p;
-    int64_t r0 = p->outer * (int64_t)task / (int64_t)j->tasks;
-    int64_t r1 = p->outer * (int64_t)(task + 1) / (int64_t)j->tasks;
-    const size_t n = (size_t)p->len;
-    for (int64_t r = r0; r < r1; r++) {
+    const size_t n = (size_t)j->p->len;
+    for (size_t r = r0; r < r1; r++) {
         const float *x = j->x + (size_t)r * n;
         float *y = j->y + (size_t)r * n;
         float mx = x[0];
@@ -87,10 +83,8 @@ static mobinfer_status softmax_run(mbi_op_ctx *ctx)
 {
     const softmax_params *p = ctx->params;
     if (p->inner == 1 && p->len > 0 && ctx->kernels && ctx->kernels->exp) {
-        size_t tasks = p->outer < 2 * ctx->num_threads ? (size_t)p->outer
-                                                       : (size_t)ctx->num_threads * 2;
-        softmax_job j = {p, ctx->kernels->exp, ctx->in[0]->data, ctx->out[0]->data, tasks};
-        mbi_threadpool_run(ctx->threadpool, tasks, softmax_rows_task, &j);
+        softmax_job j = {p, ctx->kernels->exp, ctx->in[0]->data, ctx->out[0]->data};
+        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, softmax_rows, &j);
         return MOBINFER_OK;
     }
     mbi_ref_softmax_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->len, p->inner, false);

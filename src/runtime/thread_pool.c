@@ -319,6 +319,30 @@ void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, vo
         wait_for_workers(pool);
 }
 
+typedef struct range_job {
+    mbi_range_fn fn;
+    void *arg;
+    size_t n, tasks;
+} range_job;
+
+static void range_task(void *arg, size_t task, int thread)
+{
+    const range_job *j = arg;
+    j->fn(j->arg, j->n * task / j->tasks, j->n * (task + 1) / j->tasks, thread);
+}
+
+void mbi_threadpool_run_ranges(mbi_threadpool *pool, size_t n, mbi_range_fn fn, void *arg)
+{
+    size_t threads = (size_t)mbi_threadpool_size(pool);
+    range_job j = {fn, arg, n, threads < n ? threads : n};
+    if (j.tasks <= 1) {
+        if (n)
+            fn(arg, 0, n, 0);
+        return;
+    }
+    mbi_threadpool_run(pool, j.tasks, range_task, &j);
+}
+
 int mbi_threadpool_size(const mbi_threadpool *pool)
 {
     return pool ? pool->n_threads : 1;

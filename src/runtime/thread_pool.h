@@ -41,4 +41,11 @@ typedef void (*mbi_task_fn)(void *arg, size_t task, int thread);
  * pool, and not from inside a task. Allocates nothing. */
 void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, void *arg);
 
+/* fn(arg, begin, end, thread) over [0, n) cut into one contiguous range per
+ * thread of the pool (fewer when n is smaller): the split the operators
+ * use, so that a thread goes on with the rows it wrote in the node before,
+ * from its own cache. pool NULL or n <= 1 runs one range inline. */
+typedef void (*mbi_range_fn)(void *arg, size_t begin, size_t end, int thread);
+void mbi_threadpool_run_ranges(mbi_threadpool *pool, size_t n, mbi_range_fn fn, void *arg);
+
 #endif

@@ -388,6 +388,45 @@ static void test_thread_creation_failure(void)
 }
 #endif
 
+/* run_ranges: [0, n) covered exactly once, in at most one contiguous
+ * range per thread. */
+typedef struct ranges_seen {
+    atomic_int hits[64];
+    atomic_int calls;
+} ranges_seen;
+
+static void mark_range(void *arg, size_t begin, size_t end, int thread)
+{
+    (void)thread;
+    ranges_seen *r = arg;
+    atomic_fetch_add(&r->calls, 1);
+    for (size_t i = begin; i < end; i++)
+        atomic_fetch_add(&r->hits[i], 1);
+}
+
+static void test_run_ranges(void)
+{
+    for (int threads = 1; threads <= 3; threads++) {
+        mbi_threadpool *pool = NULL;
+        mbi_error err;
+        mbi_error_clear(&err);
+        CHECK(mbi_threadpool_create(threads, &pool, &err) == MOBINFER_OK, "create(%d)", threads);
+        for (size_t n = 0; n <= 40; n += n < 8 ? 1 : 11) {
+            ranges_seen r;
+            memset(&r, 0, sizeof r);
+            mbi_threadpool_run_ranges(pool, n, mark_range, &r);
+            int once = 1;
+            for (size_t i = 0; i < n; i++)
+                once &= atomic_load(&r.hits[i]) == 1;
+            size_t calls = (size_t)atomic_load(&r.calls);
+            size_t want = n == 0 ? 0 : n < (size_t)threads ? n : (size_t)threads;
+            CHECK(once && calls == want, "run_ranges(%zu) on %d threads: %zu ranges, every "
+                  "index once: %d", n, threads, calls, once);
+        }
+        mbi_threadpool_destroy(pool);
+    }
+}
+
 int main(void)
 {
     /* First: glibc caches the stacks of joined threads and reuses them
@@ -400,5 +439,6 @@ int main(void)
     test_create_destroy();
     test_idle_pool_sleeps();
     test_pools_on_several_threads();
+    test_run_ranges();
     return check_summary();
 }
