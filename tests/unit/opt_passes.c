@@ -12,164 +12,7 @@
 #include "check.h"
 #include "mobinfer.h"
 #include "model_builder.h"
-
-enum { FLOAT = 1 };
-
-static unsigned rng = 12345;
-static float frand(void)
-{
-    rng = rng * 1103515245u + 12345u;
-    return (float)((rng >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-static int irand(int lo, int hi)
-{
-    rng = rng * 1103515245u + 12345u;
-    return lo + (int)((rng >> 8) % (unsigned)(hi - lo + 1));
-}
-
-static void add_random(tb_model *m, const char *name, const int64_t *dims, int rank, float lo,
-                       float hi)
-{
-    size_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= (size_t)dims[i];
-    float *v = malloc(n * sizeof *v + 1);
-    for (size_t i = 0; i < n; i++)
-        v[i] = lo + (hi - lo) * (frand() + 1.0f) / 2.0f;
-    tb_initializer(m, name, FLOAT, dims, rank, v, n * sizeof *v);
-    free(v);
-}
-
-static void add_scalar(tb_model *m, const char *name, float v)
-{
-    tb_initializer(m, name, FLOAT, NULL, 0, &v, sizeof v);
-}
-
-/* Adds Conv(x -> y) with random W (and B); group 1 or depthwise. */
-static void add_conv(tb_model *m, const char *x, const char *y, int64_t cin, int64_t cout,
-                     int64_t k, int64_t stride, int64_t dil, const int64_t pads[4], bool depthwise,
-                     bool bias)
-{
-    char wn[64], bn[64];
-    snprintf(wn, sizeof wn, "%s_W", y);
-    snprintf(bn, sizeof bn, "%s_B", y);
-    int64_t wd[4] = {cout, depthwise ? 1 : cin, k, k};
-    add_random(m, wn, wd, 4, -0.5f, 0.5f);
-    if (bias)
-        add_random(m, bn, &cout, 1, -0.5f, 0.5f);
-    tb_buf a = {0};
-    int64_t ks[2] = {k, k}, st[2] = {stride, stride}, dl[2] = {dil, dil};
-    tb_attr_ints(&a, "kernel_shape", ks, 2);
-    tb_attr_ints(&a, "strides", st, 2);
-    tb_attr_ints(&a, "dilations", dl, 2);
-    tb_attr_ints(&a, "pads", pads, 4);
-    if (depthwise)
-        tb_attr_int(&a, "group", cin);
-    const char *ins[] = {x, wn, bias ? bn : NULL, NULL};
-    const char *outs[] = {y, NULL};
-    tb_node(m, "Conv", y, ins, outs, &a);
-    tb_free(&a);
-}
-
-static void add_node(tb_model *m, const char *op, const char *in0, const char *in1,
-                     const char *out)
-{
-    const char *ins[] = {in0, in1, NULL};
-    const char *outs[] = {out, NULL};
-    tb_node(m, op, out, ins, outs, NULL);
-}
-
-/* Output 0 of the model under the given options, or NULL (check failed). */
-static float *run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, int threads,
-                        int disable, size_t *n_out, size_t *nodes, char ops[][32])
-{
-    mobinfer_model *model = NULL;
-    mobinfer_session *s = NULL;
-    float *result = NULL;
-    mobinfer_status st = mobinfer_model_load_memory(bytes->data, bytes->len, NULL, &model);
-    CHECK(st == MOBINFER_OK, "load: %s", mobinfer_last_error());
-    if (st)
-        return NULL;
-    mobinfer_session_options o;
-    mobinfer_session_options_init(&o);
-    o.num_threads = threads;
-    o.disable_optimizations = disable;
-    st = mobinfer_session_create(model, &o, &s);
-    CHECK(st == MOBINFER_OK, "session (threads %d, disable %d): %s", threads, disable,
-          mobinfer_last_error());
-    if (st)
-        goto done;
-    size_t xn = (size_t)(xdims[0] * xdims[1] * xdims[2] * xdims[3]);
-    st = mobinfer_session_set_input(s, "x", MOBINFER_DTYPE_FLOAT32, xdims, 4, x, xn * 4);
-    if (!st)
-        st = mobinfer_session_run(s);
-    CHECK(st == MOBINFER_OK, "run: %s", mobinfer_session_last_error(s));
-    if (st)
-        goto done;
-    mobinfer_tensor t;
-    mobinfer_session_get_output(s, "y", &t);
-    *n_out = t.byte_size / 4;
-    result = malloc(t.byte_size + 4);
-    memcpy(result, t.data, t.byte_size);
-    if (nodes) {
-        *nodes = mobinfer_session_node_count(s);
-        for (size_t i = 0; i < *nodes && i < 64; i++) {
-            mobinfer_node_info info;
-            mobinfer_session_node(s, i, &info);
-            snprintf(ops[i], 32, "%s", info.op_type);
-        }
-    }
-done:
-    mobinfer_session_free(s);
-    mobinfer_model_free(model);
-    return result;
-}
-
-static bool has_op(char ops[][32], size_t n, const char *op)
-{
-    for (size_t i = 0; i < n && i < 64; i++)
-        if (strcmp(ops[i], op) == 0)
-            return true;
-    return false;
-}
-
-/* Compares optimized (1 and 2 threads) with the reference; returns the
- * optimized graph's operators for the caller's structural checks. */
-static void compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes,
-                    char ops[][32])
-{
-    tb_buf bytes = {0};
-    tb_model_finish(m, &bytes);
-    size_t xn = (size_t)(xdims[0] * xdims[1] * xdims[2] * xdims[3]);
-    float *x = malloc(xn * sizeof *x);
-    for (size_t i = 0; i < xn; i++)
-        x[i] = frand() * 2.0f;
-    size_t n_ref = 0, n_opt = 0;
-    float *ref = run_model(&bytes, xdims, x, 1, 1, &n_ref, NULL, NULL);
-    for (int threads = 1; threads <= 2 && ref; threads++) {
-        float *opt = run_model(&bytes, xdims, x, threads, 0, &n_opt, nodes, ops);
-        if (!opt)
-            continue;
-        CHECK(n_opt == n_ref, "%s: %zu vs %zu outputs", what, n_opt, n_ref);
-        double max_ref = 1e-6, max_err = 0;
-        for (size_t i = 0; i < n_ref && i < n_opt; i++) {
-            max_ref = fmax(max_ref, fabs(ref[i]));
-            max_err = fmax(max_err, fabs((double)ref[i] - opt[i]));
-        }
-        CHECK(max_err <= 2e-5 * max_ref, "%s (threads %d): max error %g of max %g", what, threads,
-              max_err, max_ref);
-        free(opt);
-    }
-    free(ref);
-    free(x);
-    tb_free(&bytes);
-}
-
-static void random_pads(int64_t k, int64_t pads[4])
-{
-    for (int i = 0; i < 4; i++)
-        pads[i] = irand(0, (int)k - 1 < 0 ? 0 : (int)k - 1);
-}
+#include "opt_check.h"
 
 /* Conv -> BatchNormalization -> activation; dense or depthwise. */
 static void case_conv_bn_act(int iter)
@@ -179,13 +22,13 @@ static void case_conv_bn_act(int iter)
                                        "HardSwishTorch", "HardSwishPaddle"};
     const char *act = acts[iter % 10];
     bool depthwise = iter % 3 == 1;
-    int64_t cin = irand(1, 37), cout = depthwise ? cin : irand(1, 41);
-    int64_t k = (int64_t[]){1, 3, 5, 7}[irand(0, 3)], stride = irand(1, 2), dil = irand(1, 2);
-    int64_t h = irand(1, 17), w = irand(1, 19);
+    int64_t cin = oc_irand(1, 37), cout = depthwise ? cin : oc_irand(1, 41);
+    int64_t k = (int64_t[]){1, 3, 5, 7}[oc_irand(0, 3)], stride = oc_irand(1, 2), dil = oc_irand(1, 2);
+    int64_t h = oc_irand(1, 17), w = oc_irand(1, 19);
     if ((h + 2 * k) < dil * (k - 1) + 1)
         dil = 1;
     int64_t pads[4];
-    random_pads(k, pads);
+    oc_random_pads(k, pads);
     if (h + pads[0] + pads[2] < dil * (k - 1) + 1 || w + pads[1] + pads[3] < dil * (k - 1) + 1) {
         pads[0] = pads[2] = pads[1] = pads[3] = k;
         dil = 1;
@@ -194,17 +37,17 @@ static void case_conv_bn_act(int iter)
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, cin, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "c", cin, cout, k, stride, dil, pads, depthwise, iter % 2 == 0);
-    add_random(&m, "bn_s", &cout, 1, 0.5f, 1.5f);
-    add_random(&m, "bn_b", &cout, 1, -0.5f, 0.5f);
-    add_random(&m, "bn_m", &cout, 1, -0.5f, 0.5f);
-    add_random(&m, "bn_v", &cout, 1, 0.2f, 2.0f);
+    oc_add_conv(&m, "x", "c", cin, cout, k, stride, dil, pads, depthwise, iter % 2 == 0);
+    oc_add_random(&m, "bn_s", &cout, 1, 0.5f, 1.5f);
+    oc_add_random(&m, "bn_b", &cout, 1, -0.5f, 0.5f);
+    oc_add_random(&m, "bn_m", &cout, 1, -0.5f, 0.5f);
+    oc_add_random(&m, "bn_v", &cout, 1, 0.2f, 2.0f);
     const char *bnin[] = {"c", "bn_s", "bn_b", "bn_m", "bn_v", NULL};
     const char *bnout[] = {"bn", NULL};
     tb_node(&m, "BatchNormalization", "bn", bnin, bnout, NULL);
     if (strcmp(act, "SiLU") == 0) {
-        add_node(&m, "Sigmoid", "bn", NULL, "sig");
-        add_node(&m, "Mul", "bn", "sig", "y");
+        oc_add_node(&m, "Sigmoid", "bn", NULL, "sig");
+        oc_add_node(&m, "Mul", "bn", "sig", "y");
     } else if (strcmp(act, "HardSigmoidMul") == 0) {
         tb_buf a = {0};
         tb_attr_float(&a, "alpha", 1.0f / 6.0f);
@@ -212,32 +55,32 @@ static void case_conv_bn_act(int iter)
         const char *outs[] = {"hs", NULL};
         tb_node(&m, "HardSigmoid", "hs", ins, outs, &a);
         tb_free(&a);
-        add_node(&m, "Mul", "hs", "bn", "y");
+        oc_add_node(&m, "Mul", "hs", "bn", "y");
     } else if (strncmp(act, "HardSwish", 9) == 0 && act[9]) {
         /* x * relu6(x + 3) / 6, dividing before (PyTorch) or after (Paddle)
          * the product. */
-        add_scalar(&m, "three", 3.0f);
-        add_scalar(&m, "zero", 0.0f);
-        add_scalar(&m, "six", 6.0f);
-        add_node(&m, "Add", "bn", "three", "p3");
+        oc_add_scalar(&m, "three", 3.0f);
+        oc_add_scalar(&m, "zero", 0.0f);
+        oc_add_scalar(&m, "six", 6.0f);
+        oc_add_node(&m, "Add", "bn", "three", "p3");
         const char *ins[] = {"p3", "zero", "six", NULL};
         const char *outs[] = {"r6", NULL};
         tb_node(&m, "Clip", "r6", ins, outs, NULL);
         if (strcmp(act, "HardSwishTorch") == 0) {
-            add_node(&m, "Div", "r6", "six", "gate");
-            add_node(&m, "Mul", "bn", "gate", "y");
+            oc_add_node(&m, "Div", "r6", "six", "gate");
+            oc_add_node(&m, "Mul", "bn", "gate", "y");
         } else {
-            add_node(&m, "Mul", "bn", "r6", "prod");
-            add_node(&m, "Div", "prod", "six", "y");
+            oc_add_node(&m, "Mul", "bn", "r6", "prod");
+            oc_add_node(&m, "Div", "prod", "six", "y");
         }
     } else if (strcmp(act, "Clip") == 0) {
-        add_scalar(&m, "lo", 0.0f);
-        add_scalar(&m, "hi", 6.0f);
+        oc_add_scalar(&m, "lo", 0.0f);
+        oc_add_scalar(&m, "hi", 6.0f);
         const char *ins[] = {"bn", "lo", "hi", NULL};
         const char *outs[] = {"y", NULL};
         tb_node(&m, "Clip", "y", ins, outs, NULL);
     } else {
-        add_node(&m, act, "bn", NULL, "y");
+        oc_add_node(&m, act, "bn", NULL, "y");
     }
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[160];
@@ -246,35 +89,35 @@ static void case_conv_bn_act(int iter)
              (long long)stride, (long long)dil, (long long)h, (long long)w, act);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(!has_op(ops, nodes, "BatchNormalization") && !has_op(ops, nodes, act) &&
-              !has_op(ops, nodes, "Mul") && !has_op(ops, nodes, "Div") &&
-              !has_op(ops, nodes, "Clip") && has_op(ops, nodes, "ConvNhwc"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(!oc_has_op(ops, nodes, "BatchNormalization") && !oc_has_op(ops, nodes, act) &&
+              !oc_has_op(ops, nodes, "Mul") && !oc_has_op(ops, nodes, "Div") &&
+              !oc_has_op(ops, nodes, "Clip") && oc_has_op(ops, nodes, "ConvNhwc"),
           "%s: BatchNormalization and the activation should be folded into ConvNhwc", what);
 }
 
 /* x -> Conv -> Conv(+x) -> Relu: a residual block (ResNet, MobileNetV2). */
 static void case_residual(int iter)
 {
-    int64_t c = irand(1, 40), h = irand(2, 15), w = irand(2, 15);
+    int64_t c = oc_irand(1, 40), h = oc_irand(2, 15), w = oc_irand(2, 15);
     int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 0, true);
-    add_node(&m, "Relu", "a", NULL, "ar");
-    add_conv(&m, "ar", "b", c, c, 1, 1, 1, p0, false, true);
-    add_node(&m, "Add", iter % 2 ? "x" : "b", iter % 2 ? "b" : "x", "s");
-    add_node(&m, "Relu", "s", NULL, "y");
+    oc_add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 0, true);
+    oc_add_node(&m, "Relu", "a", NULL, "ar");
+    oc_add_conv(&m, "ar", "b", c, c, 1, 1, 1, p0, false, true);
+    oc_add_node(&m, "Add", iter % 2 ? "x" : "b", iter % 2 ? "b" : "x", "s");
+    oc_add_node(&m, "Relu", "s", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "residual block c%lld %lldx%lld", (long long)c, (long long)h,
              (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(!has_op(ops, nodes, "Add") && !has_op(ops, nodes, "Relu"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(!oc_has_op(ops, nodes, "Add") && !oc_has_op(ops, nodes, "Relu"),
           "%s: Add and Relu should be fused", what);
 }
 
@@ -282,23 +125,23 @@ static void case_residual(int iter)
  * Concat on channels, ending with GlobalAveragePool (layout changes). */
 static void case_layout(int iter)
 {
-    int64_t c = irand(2, 33), h = irand(2, 13), w = irand(2, 13);
+    int64_t c = oc_irand(2, 33), h = oc_irand(2, 13), w = oc_irand(2, 13);
     int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, false);
+    oc_add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, false);
     int64_t cd[3] = {c, 1, 1};
-    add_random(&m, "scale", cd, 3, 0.5f, 1.5f);
-    add_random(&m, "shift", cd, 3, -1.0f, 1.0f);
-    add_node(&m, "Mul", "a", "scale", "am");
-    add_node(&m, "Add", "am", "shift", "aa");
-    add_node(&m, "GlobalAveragePool", "aa", NULL, "g");
-    add_conv(&m, "g", "g1", c, c, 1, 1, 1, p0, false, true);
-    add_node(&m, "Sigmoid", "g1", NULL, "gate");
-    add_node(&m, "Mul", "aa", "gate", "se");
-    add_conv(&m, "x", "b", c, c + 1, 1, 1, 1, p0, false, true);
+    oc_add_random(&m, "scale", cd, 3, 0.5f, 1.5f);
+    oc_add_random(&m, "shift", cd, 3, -1.0f, 1.0f);
+    oc_add_node(&m, "Mul", "a", "scale", "am");
+    oc_add_node(&m, "Add", "am", "shift", "aa");
+    oc_add_node(&m, "GlobalAveragePool", "aa", NULL, "g");
+    oc_add_conv(&m, "g", "g1", c, c, 1, 1, 1, p0, false, true);
+    oc_add_node(&m, "Sigmoid", "g1", NULL, "gate");
+    oc_add_node(&m, "Mul", "aa", "gate", "se");
+    oc_add_conv(&m, "x", "b", c, c + 1, 1, 1, 1, p0, false, true);
     const char *cin[] = {"se", "b", NULL};
     const char *cout[] = {"cat", NULL};
     tb_buf a = {0};
@@ -306,35 +149,21 @@ static void case_layout(int iter)
     tb_node(&m, "Concat", "cat", cin, cout, &a);
     tb_free(&a);
     if (iter % 2)
-        add_node(&m, "GlobalAveragePool", "cat", NULL, "y");
+        oc_add_node(&m, "GlobalAveragePool", "cat", NULL, "y");
     else
-        add_node(&m, "Relu", "cat", NULL, "y");
+        oc_add_node(&m, "Relu", "cat", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "layout/SE/concat c%lld %lldx%lld", (long long)c, (long long)h,
              (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
+    oc_compare(what, &m, xd, &nodes, ops);
     int transposes = 0;
     for (size_t i = 0; i < nodes && i < 64; i++)
         transposes += strcmp(ops[i], "Transpose") == 0;
     CHECK(transposes <= 2, "%s: %d transposes (expected one in, at most one out)", what,
           transposes);
-}
-
-static void add_bn(tb_model *m, const char *x, const char *y, int64_t c)
-{
-    char n[4][64];
-    const char *suffix[4] = {"s", "b", "m", "v"};
-    float lo[4] = {0.5f, -0.5f, -0.5f, 0.2f}, hi[4] = {1.5f, 0.5f, 0.5f, 2.0f};
-    for (int i = 0; i < 4; i++) {
-        snprintf(n[i], sizeof n[i], "%s_%s", y, suffix[i]);
-        add_random(m, n[i], &c, 1, lo[i], hi[i]);
-    }
-    const char *ins[] = {x, n[0], n[1], n[2], n[3], NULL};
-    const char *outs[] = {y, NULL};
-    tb_node(m, "BatchNormalization", y, ins, outs, NULL);
 }
 
 /* A MobileOne-style train-time block: k x k conv-BN branches, a 1x1
@@ -343,35 +172,35 @@ static void add_bn(tb_model *m, const char *x, const char *y, int64_t c)
 static void case_reparam(int iter)
 {
     bool depthwise = iter % 2 == 1;
-    int64_t c = irand(1, 24), h = irand(3, 12), w = irand(3, 12);
+    int64_t c = oc_irand(1, 24), h = oc_irand(3, 12), w = oc_irand(3, 12);
     int64_t k = iter % 3 == 2 ? 5 : 3, p = (k - 1) / 2;
     int64_t pk[4] = {p, p, p, p}, p0[4] = {0, 0, 0, 0};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "k1", c, c, k, 1, 1, pk, depthwise, false);
-    add_bn(&m, "k1", "k1n", c);
-    add_conv(&m, "x", "k2", c, c, k, 1, 1, pk, depthwise, false);
-    add_bn(&m, "k2", "k2n", c);
-    add_conv(&m, "x", "s1", c, c, 1, 1, 1, p0, depthwise, false);
-    add_bn(&m, "s1", "s1n", c);
-    add_bn(&m, "x", "idn", c);
-    add_node(&m, "Add", "k1n", "k2n", "a1");
-    add_node(&m, "Add", "a1", "s1n", "a2");
-    add_node(&m, "Add", iter % 2 ? "idn" : "a2", iter % 2 ? "a2" : "idn", "a3");
-    add_node(&m, "Relu", "a3", NULL, "y");
+    oc_add_conv(&m, "x", "k1", c, c, k, 1, 1, pk, depthwise, false);
+    oc_add_bn(&m, "k1", "k1n", c);
+    oc_add_conv(&m, "x", "k2", c, c, k, 1, 1, pk, depthwise, false);
+    oc_add_bn(&m, "k2", "k2n", c);
+    oc_add_conv(&m, "x", "s1", c, c, 1, 1, 1, p0, depthwise, false);
+    oc_add_bn(&m, "s1", "s1n", c);
+    oc_add_bn(&m, "x", "idn", c);
+    oc_add_node(&m, "Add", "k1n", "k2n", "a1");
+    oc_add_node(&m, "Add", "a1", "s1n", "a2");
+    oc_add_node(&m, "Add", iter % 2 ? "idn" : "a2", iter % 2 ? "a2" : "idn", "a3");
+    oc_add_node(&m, "Relu", "a3", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "reparameterized block%s c%lld k%lld %lldx%lld",
              depthwise ? " (dw)" : "", (long long)c, (long long)k, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
+    oc_compare(what, &m, xd, &nodes, ops);
     int convs = 0;
     for (size_t i = 0; i < nodes && i < 64; i++)
         convs += strcmp(ops[i], "ConvNhwc") == 0;
-    CHECK(convs == 1 && !has_op(ops, nodes, "Add") && !has_op(ops, nodes, "BatchNormalization"),
+    CHECK(convs == 1 && !oc_has_op(ops, nodes, "Add") && !oc_has_op(ops, nodes, "BatchNormalization"),
           "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", what, convs);
 }
 
@@ -379,41 +208,41 @@ static void case_reparam(int iter)
  * SqueezeExcite node. */
 static void case_squeeze_excite(int iter)
 {
-    int64_t c = irand(1, 40), r = irand(1, 12), h = irand(1, 12), w = irand(1, 12);
+    int64_t c = oc_irand(1, 40), r = oc_irand(1, 12), h = oc_irand(1, 12), w = oc_irand(1, 12);
     int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 1, true);
-    add_node(&m, "GlobalAveragePool", "a", NULL, "g");
-    add_conv(&m, "g", "s1", c, r, 1, 1, 1, p0, false, iter % 3 != 0);
-    add_node(&m, iter % 2 ? "Relu" : "Sigmoid", "s1", NULL, "s1a");
-    add_conv(&m, "s1a", "s2", r, c, 1, 1, 1, p0, false, true);
-    add_node(&m, iter % 2 ? "HardSigmoid" : "Sigmoid", "s2", NULL, "gate");
-    add_node(&m, "Mul", iter % 2 ? "a" : "gate", iter % 2 ? "gate" : "a", "y");
+    oc_add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, iter % 2 == 1, true);
+    oc_add_node(&m, "GlobalAveragePool", "a", NULL, "g");
+    oc_add_conv(&m, "g", "s1", c, r, 1, 1, 1, p0, false, iter % 3 != 0);
+    oc_add_node(&m, iter % 2 ? "Relu" : "Sigmoid", "s1", NULL, "s1a");
+    oc_add_conv(&m, "s1a", "s2", r, c, 1, 1, 1, p0, false, true);
+    oc_add_node(&m, iter % 2 ? "HardSigmoid" : "Sigmoid", "s2", NULL, "gate");
+    oc_add_node(&m, "Mul", iter % 2 ? "a" : "gate", iter % 2 ? "gate" : "a", "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "squeeze-excite c%lld r%lld %lldx%lld", (long long)c,
              (long long)r, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(has_op(ops, nodes, "SqueezeExcite") && !has_op(ops, nodes, "ReduceMean") &&
-              !has_op(ops, nodes, "Mul"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "SqueezeExcite") && !oc_has_op(ops, nodes, "ReduceMean") &&
+              !oc_has_op(ops, nodes, "Mul"),
           "%s: expected one SqueezeExcite node", what);
 }
 
 /* Pools between convolutions run in NHWC too. */
 static void case_pools(int iter)
 {
-    int64_t c = irand(1, 35), h = irand(3, 17), w = irand(3, 17);
+    int64_t c = oc_irand(1, 35), h = oc_irand(3, 17), w = oc_irand(3, 17);
     int64_t p0[4] = {0, 0, 0, 0};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
+    oc_add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
     tb_buf a = {0};
     int64_t k3[2] = {3, 3}, s2[2] = {2, 2}, pads[4] = {iter % 2, 1, 1, iter % 2};
     tb_attr_ints(&a, "kernel_shape", k3, 2);
@@ -432,22 +261,22 @@ static void case_pools(int iter)
     const char *i2[] = {"mp", NULL}, *o2[] = {"ap", NULL};
     tb_node(&m, "AveragePool", "ap", i2, o2, &b);
     tb_free(&b);
-    add_node(&m, "GlobalAveragePool", "ap", NULL, "y");
+    oc_add_node(&m, "GlobalAveragePool", "ap", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "pools c%lld %lldx%lld", (long long)c, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(has_op(ops, nodes, "MaxPoolNhwc") && has_op(ops, nodes, "AveragePoolNhwc") &&
-              has_op(ops, nodes, "GlobalAveragePoolNhwc"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "MaxPoolNhwc") && oc_has_op(ops, nodes, "AveragePoolNhwc") &&
+              oc_has_op(ops, nodes, "GlobalAveragePoolNhwc"),
           "%s: expected the NHWC pools", what);
 }
 
 /* Transpose pairs that cancel, and Reshape chains. */
 static void case_cancel(int iter)
 {
-    int64_t c = irand(1, 9), h = irand(1, 9), w = irand(1, 9);
+    int64_t c = oc_irand(1, 9), h = oc_irand(1, 9), w = oc_irand(1, 9);
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
@@ -461,19 +290,19 @@ static void case_cancel(int iter)
     tb_node(&m, "Transpose", "t2", i2, o2, &b);
     tb_free(&a);
     tb_free(&b);
-    add_node(&m, "Relu", "t2", NULL, "r");
+    oc_add_node(&m, "Relu", "t2", NULL, "r");
     int64_t s1[2] = {1, c * h * w}, s2[3] = {c, h, w}, two = 2, three = 3;
     tb_initializer(&m, "s1", 7, &two, 1, s1, sizeof s1);
     tb_initializer(&m, "s2", 7, &three, 1, s2, sizeof s2);
-    add_node(&m, "Reshape", "r", "s1", "f1");
-    add_node(&m, "Reshape", "f1", "s2", "y");
+    oc_add_node(&m, "Reshape", "r", "s1", "f1");
+    oc_add_node(&m, "Reshape", "f1", "s2", "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "transpose pair %s, reshape chain c%lld %lldx%lld",
              iter % 2 ? "cancelling" : "composing", (long long)c, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
+    oc_compare(what, &m, xd, &nodes, ops);
     int transposes = 0, reshapes = 0;
     for (size_t i = 0; i < nodes && i < 64; i++) {
         transposes += strcmp(ops[i], "Transpose") == 0;
@@ -487,14 +316,14 @@ static void case_cancel(int iter)
  * upsampling (ConvTranspose with stride = kernel), all channels-last. */
 static void case_upsampling(int iter)
 {
-    int64_t c = irand(1, 24), co = irand(1, 20), h = irand(1, 9), w = irand(1, 9);
+    int64_t c = oc_irand(1, 24), co = oc_irand(1, 20), h = oc_irand(1, 9), w = oc_irand(1, 9);
     int64_t p0[4] = {0, 0, 0, 0};
     int64_t k = iter % 2 ? 2 : 3;
     tb_model m;
     tb_model_init(&m, 13);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
+    oc_add_conv(&m, "x", "a", c, c, 1, 1, 1, p0, false, true);
     float scales[4] = {1.0f, 1.0f, 2.0f, 2.0f};
     int64_t four = 4, zero = 0;
     tb_initializer(&m, "scales", FLOAT, &four, 1, scales, sizeof scales);
@@ -510,8 +339,8 @@ static void case_upsampling(int iter)
     tb_node(&m, "Resize", "up", ri, ro, iter % 2 ? &ra : NULL);
     tb_free(&ra);
     int64_t wd[4] = {c, co, k, k};
-    add_random(&m, "tw", wd, 4, -0.5f, 0.5f);
-    add_random(&m, "tb", &co, 1, -0.5f, 0.5f);
+    oc_add_random(&m, "tw", wd, 4, -0.5f, 0.5f);
+    oc_add_random(&m, "tb", &co, 1, -0.5f, 0.5f);
     tb_buf a = {0};
     int64_t ks[2] = {k, k};
     tb_attr_ints(&a, "kernel_shape", ks, 2);
@@ -519,15 +348,15 @@ static void case_upsampling(int iter)
     const char *ti[] = {"up", "tw", "tb", NULL}, *to[] = {"t", NULL};
     tb_node(&m, "ConvTranspose", "t", ti, to, &a);
     tb_free(&a);
-    add_node(&m, "Relu", "t", NULL, "y");
+    oc_add_node(&m, "Relu", "t", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "upsampling head c%lld co%lld k%lld %lldx%lld", (long long)c,
              (long long)co, (long long)k, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(has_op(ops, nodes, "ConvTransposeNhwc") && !has_op(ops, nodes, "ConvTranspose"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "ConvTransposeNhwc") && !oc_has_op(ops, nodes, "ConvTranspose"),
           "%s: expected ConvTransposeNhwc", what);
 }
 
@@ -535,7 +364,7 @@ static void case_upsampling(int iter)
  * convolution: folded into that convolution's weights. */
 static void case_input_affine(int iter)
 {
-    int64_t c = irand(1, 30), co = irand(1, 30), h = irand(1, 9), w = irand(1, 9);
+    int64_t c = oc_irand(1, 30), co = oc_irand(1, 30), h = oc_irand(1, 9), w = oc_irand(1, 9);
     int64_t p1[4] = {1, 1, 1, 1}, p0[4] = {0, 0, 0, 0};
     bool depthwise = iter % 3 == 2;
     if (depthwise && (h < 3 || w < 3))
@@ -544,27 +373,27 @@ static void case_input_affine(int iter)
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, true);
-    add_node(&m, "HardSwish", "a", NULL, "hs");
+    oc_add_conv(&m, "x", "a", c, c, 3, 1, 1, p1, false, true);
+    oc_add_node(&m, "HardSwish", "a", NULL, "hs");
     int64_t cd[3] = {c, 1, 1}, one = 1;
     if (iter % 2) {
-        add_random(&m, "sa", cd, 3, 0.5f, 1.5f);
-        add_random(&m, "sb", cd, 3, -1.0f, 1.0f);
+        oc_add_random(&m, "sa", cd, 3, 0.5f, 1.5f);
+        oc_add_random(&m, "sb", cd, 3, -1.0f, 1.0f);
     } else {
-        add_random(&m, "sa", &one, 1, 0.5f, 1.5f);
-        add_random(&m, "sb", &one, 1, -1.0f, 1.0f);
+        oc_add_random(&m, "sa", &one, 1, 0.5f, 1.5f);
+        oc_add_random(&m, "sb", &one, 1, -1.0f, 1.0f);
     }
-    add_node(&m, "Mul", "sa", "hs", "am");
-    add_node(&m, "Add", "am", "sb", "aa");
-    add_conv(&m, "aa", "y", c, depthwise ? c : co, depthwise ? 3 : 1, 1, 1, p0, depthwise, true);
+    oc_add_node(&m, "Mul", "sa", "hs", "am");
+    oc_add_node(&m, "Add", "am", "sb", "aa");
+    oc_add_conv(&m, "aa", "y", c, depthwise ? c : co, depthwise ? 3 : 1, 1, 1, p0, depthwise, true);
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "input affine%s c%lld %lldx%lld", depthwise ? " (dw)" : "",
              (long long)c, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(!has_op(ops, nodes, "Mul") && !has_op(ops, nodes, "Add"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(!oc_has_op(ops, nodes, "Mul") && !oc_has_op(ops, nodes, "Add"),
           "%s: the affine should fold into the convolution", what);
 }
 
@@ -572,26 +401,26 @@ static void case_input_affine(int iter)
  * broadcasting (per channel, per row, scalar) and in place. */
 static void case_big_elementwise(int iter)
 {
-    int64_t c = irand(3, 9), h = irand(90, 110), w = irand(90, 110);
+    int64_t c = oc_irand(3, 9), h = oc_irand(90, 110), w = oc_irand(90, 110);
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
     int64_t cd[3] = {c, 1, 1}, wd[1] = {w};
-    add_random(&m, "pc", cd, 3, -1.0f, 1.0f);
-    add_random(&m, "pw", wd, 1, -1.0f, 1.0f);
-    add_scalar(&m, "s", 0.5f);
-    add_node(&m, iter % 2 ? "Add" : "Sub", "x", "pc", "a");
-    add_node(&m, "Mul", "a", "pw", "b");
-    add_node(&m, "Div", "b", "s", "d");
-    add_node(&m, "Max", "d", "x", "y");
+    oc_add_random(&m, "pc", cd, 3, -1.0f, 1.0f);
+    oc_add_random(&m, "pw", wd, 1, -1.0f, 1.0f);
+    oc_add_scalar(&m, "s", 0.5f);
+    oc_add_node(&m, iter % 2 ? "Add" : "Sub", "x", "pc", "a");
+    oc_add_node(&m, "Mul", "a", "pw", "b");
+    oc_add_node(&m, "Div", "b", "s", "d");
+    oc_add_node(&m, "Max", "d", "x", "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "big elementwise c%lld %lldx%lld", (long long)c, (long long)h,
              (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
+    oc_compare(what, &m, xd, &nodes, ops);
 }
 
 /* A transformer block as exporters write it (opset 13): decomposed
@@ -599,7 +428,7 @@ static void case_big_elementwise(int iter)
  * MatMul between activations, Softmax. */
 static void case_transformer(int iter)
 {
-    int64_t t = irand(1, 20), c = irand(2, 40), hid = irand(1, 50);
+    int64_t t = oc_irand(1, 20), c = oc_irand(2, 40), hid = oc_irand(1, 50);
     tb_model m;
     tb_model_init(&m, 13);
     int64_t xd[4] = {1, 1, t, c};
@@ -609,36 +438,36 @@ static void case_transformer(int iter)
     tb_attr_ints(&a, "axes", last, 1);
     const char *i1[] = {"x", NULL}, *o1[] = {"mean", NULL};
     tb_node(&m, "ReduceMean", "mean", i1, o1, &a);
-    add_node(&m, "Sub", "x", "mean", "d");
-    add_scalar(&m, "two", 2.0f);
-    add_node(&m, "Pow", "d", "two", "sq");
+    oc_add_node(&m, "Sub", "x", "mean", "d");
+    oc_add_scalar(&m, "two", 2.0f);
+    oc_add_node(&m, "Pow", "d", "two", "sq");
     const char *i2[] = {"sq", NULL}, *o2[] = {"var", NULL};
     tb_node(&m, "ReduceMean", "var", i2, o2, &a);
     tb_free(&a);
-    add_scalar(&m, "eps", 1e-5f);
-    add_node(&m, "Add", "var", "eps", "ve");
-    add_node(&m, "Sqrt", "ve", NULL, "sd");
-    add_node(&m, "Div", "d", "sd", "nrm");
-    add_random(&m, "gamma", &c, 1, 0.5f, 1.5f);
-    add_random(&m, "beta", &c, 1, -0.5f, 0.5f);
-    add_node(&m, "Mul", "nrm", "gamma", "ng");
-    add_node(&m, "Add", "ng", "beta", "ln");
+    oc_add_scalar(&m, "eps", 1e-5f);
+    oc_add_node(&m, "Add", "var", "eps", "ve");
+    oc_add_node(&m, "Sqrt", "ve", NULL, "sd");
+    oc_add_node(&m, "Div", "d", "sd", "nrm");
+    oc_add_random(&m, "gamma", &c, 1, 0.5f, 1.5f);
+    oc_add_random(&m, "beta", &c, 1, -0.5f, 0.5f);
+    oc_add_node(&m, "Mul", "nrm", "gamma", "ng");
+    oc_add_node(&m, "Add", "ng", "beta", "ln");
     int64_t w1d[2] = {c, hid}, w2d[2] = {hid, c};
-    add_random(&m, "w1", w1d, 2, -0.5f, 0.5f);
-    add_random(&m, "b1", &hid, 1, -0.5f, 0.5f);
-    add_random(&m, "w2", w2d, 2, -0.5f, 0.5f);
-    add_node(&m, "MatMul", "ln", "w1", "h0");
-    add_node(&m, "Add", "h0", "b1", "h");
-    add_scalar(&m, "sqrt2", 1.41421356f);
-    add_scalar(&m, "one", 1.0f);
-    add_scalar(&m, "half", 0.5f);
-    add_node(&m, "Div", "h", "sqrt2", "hs");
-    add_node(&m, "Erf", "hs", NULL, "he");
-    add_node(&m, "Add", "he", "one", "h1");
-    add_node(&m, "Mul", "h", "h1", "hm");
-    add_node(&m, "Mul", "hm", "half", "g");
-    add_node(&m, "MatMul", "g", "w2", "o");
-    add_node(&m, "Add", "o", "x", "r");
+    oc_add_random(&m, "w1", w1d, 2, -0.5f, 0.5f);
+    oc_add_random(&m, "b1", &hid, 1, -0.5f, 0.5f);
+    oc_add_random(&m, "w2", w2d, 2, -0.5f, 0.5f);
+    oc_add_node(&m, "MatMul", "ln", "w1", "h0");
+    oc_add_node(&m, "Add", "h0", "b1", "h");
+    oc_add_scalar(&m, "sqrt2", 1.41421356f);
+    oc_add_scalar(&m, "one", 1.0f);
+    oc_add_scalar(&m, "half", 0.5f);
+    oc_add_node(&m, "Div", "h", "sqrt2", "hs");
+    oc_add_node(&m, "Erf", "hs", NULL, "he");
+    oc_add_node(&m, "Add", "he", "one", "h1");
+    oc_add_node(&m, "Mul", "h", "h1", "hm");
+    oc_add_node(&m, "Mul", "hm", "half", "g");
+    oc_add_node(&m, "MatMul", "g", "w2", "o");
+    oc_add_node(&m, "Add", "o", "x", "r");
     /* attention-like: r · rᵀ, softmax over the last axis */
     tb_buf p = {0};
     int64_t perm[4] = {0, 1, 3, 2};
@@ -646,18 +475,18 @@ static void case_transformer(int iter)
     const char *i3[] = {"r", NULL}, *o3[] = {"rt", NULL};
     tb_node(&m, "Transpose", "rt", i3, o3, &p);
     tb_free(&p);
-    add_node(&m, "MatMul", "r", "rt", "att");
-    add_node(&m, "Softmax", "att", NULL, "y");
+    oc_add_node(&m, "MatMul", "r", "rt", "att");
+    oc_add_node(&m, "Softmax", "att", NULL, "y");
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "transformer block t%lld c%lld hidden %lld (%d)", (long long)t,
              (long long)c, (long long)hid, iter);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(has_op(ops, nodes, "LayerNormalization") && has_op(ops, nodes, "Dense") &&
-              !has_op(ops, nodes, "Pow") && !has_op(ops, nodes, "Erf") &&
-              !has_op(ops, nodes, "ReduceMean"),
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "LayerNormalization") && oc_has_op(ops, nodes, "Dense") &&
+              !oc_has_op(ops, nodes, "Pow") && !oc_has_op(ops, nodes, "Erf") &&
+              !oc_has_op(ops, nodes, "ReduceMean"),
           "%s: LayerNorm, Dense with GELU expected", what);
 }
 
@@ -665,28 +494,28 @@ static void case_transformer(int iter)
  * H and W with zeros, kept otherwise (a non-zero value). */
 static void case_pad(int iter)
 {
-    int64_t c = irand(1, 16), h = irand(2, 12), w = irand(2, 12);
+    int64_t c = oc_irand(1, 16), h = oc_irand(2, 12), w = oc_irand(2, 12);
     int64_t p1[4] = {iter % 2, 0, 1, iter % 3};
     tb_model m;
     tb_model_init(&m, 13);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    int64_t pads[8] = {0, 0, irand(0, 2), irand(0, 2), 0, 0, irand(0, 2), irand(0, 2)};
+    int64_t pads[8] = {0, 0, oc_irand(0, 2), oc_irand(0, 2), 0, 0, oc_irand(0, 2), oc_irand(0, 2)};
     int64_t eight = 8;
     tb_initializer(&m, "pads", 7, &eight, 1, pads, sizeof pads);
     bool zero = iter % 4 != 3;
-    add_scalar(&m, "pv", zero ? 0.0f : 0.5f);
+    oc_add_scalar(&m, "pv", zero ? 0.0f : 0.5f);
     const char *pi[] = {"x", "pads", "pv", NULL}, *po[] = {"xp", NULL};
     tb_node(&m, "Pad", "xp", pi, po, NULL);
-    add_conv(&m, "xp", "y", c, c + 2, 3, 1 + iter % 2, 1, p1, false, true);
+    oc_add_conv(&m, "xp", "y", c, c + 2, 3, 1 + iter % 2, 1, p1, false, true);
     tb_output(&m, "y", FLOAT, NULL, 0);
     char what[96];
     snprintf(what, sizeof what, "pad %s then conv c%lld %lldx%lld", zero ? "zeros" : "0.5",
              (long long)c, (long long)h, (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
-    CHECK(has_op(ops, nodes, "Pad") == !zero, "%s: Pad %s", what,
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "Pad") == !zero, "%s: Pad %s", what,
           zero ? "should be folded" : "must stay");
 }
 
@@ -694,14 +523,14 @@ static void case_pad(int iter)
  * threads (squeezenet's fire modules). */
 static void case_big_concat(int iter)
 {
-    int64_t c = irand(8, 12), h = irand(80, 90), w = irand(80, 90);
+    int64_t c = oc_irand(8, 12), h = oc_irand(80, 90), w = oc_irand(80, 90);
     int64_t p0[4] = {0, 0, 0, 0}, p1[4] = {1, 1, 1, 1};
     tb_model m;
     tb_model_init(&m, 17);
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
-    add_conv(&m, "x", "a", c, c + iter, 1, 1, 1, p0, false, true);
-    add_conv(&m, "x", "b", c, c + 1, 3, 1, 1, p1, false, true);
+    oc_add_conv(&m, "x", "a", c, c + iter, 1, 1, 1, p0, false, true);
+    oc_add_conv(&m, "x", "b", c, c + 1, 3, 1, 1, p1, false, true);
     tb_buf at = {0};
     tb_attr_int(&at, "axis", 1);
     const char *ci[] = {"a", "b", NULL}, *co[] = {"y", NULL};
@@ -713,7 +542,7 @@ static void case_big_concat(int iter)
              (long long)w);
     size_t nodes = 0;
     char ops[64][32];
-    compare(what, &m, xd, &nodes, ops);
+    oc_compare(what, &m, xd, &nodes, ops);
 }
 
 int main(void)
