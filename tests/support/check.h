@@ -19,6 +19,14 @@ static int check_passed, check_failed;
         }                                                                                \
     } while (0)
 
+/* Adds the checks another file counted (check_passed and check_failed are
+ * per file): a support library's own CHECKs, before check_summary. */
+static inline void check_add(int passed, int failed)
+{
+    check_passed += passed;
+    check_failed += failed;
+}
+
 static inline int check_summary(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);

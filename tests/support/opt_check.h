@@ -37,6 +37,8 @@ bool oc_has_op(char ops[][32], size_t n, const char *op);
 /* Finishes m, runs it optimized at 1 and 2 threads and CHECKs the outputs against the
  * reference within 2e-5 of the largest magnitude; nodes/ops receive the optimized graph's. */
 void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes, char ops[][32]);
+/* The CHECKs made inside these helpers so far; pass them to check_add before check_summary. */
+void oc_check_counts(int *passed, int *failed);
 /* Random pads in [0, k-1] for a k x k window. */
 void oc_random_pads(int64_t k, int64_t pads[4]);
 

@@ -573,5 +573,8 @@ int main(void)
         case_pad(i);
     for (int i = 0; i < 3; i++)
         case_big_concat(i);
+    int passed, failed;
+    oc_check_counts(&passed, &failed);
+    check_add(passed, failed);
     return check_summary();
 }
