@@ -1,6 +1,9 @@
 /* Every f32 GEMM variant this CPU runs against a double-accumulated
  * reference: tile edges in M and N, k = 1, strided A and C, block splits of
- * N and row splits of M, clamp on and off, no bias, both weight layouts.
+ * N and row splits of M, clamp on and off, no bias, both weight layouts,
+ * random mobile shapes (narrow and wide last blocks, odd M), and each of
+ * the walks compute picks (block order, row order over several chunks,
+ * the prefetching bodies, equal M tiles).
  * Buffers are exactly as large as the contract says, so the sanitizer build
  * catches any read or write past them; C is pre-filled with a sentinel to
  * catch writes inside the buffer but outside the requested tile. */
@@ -172,6 +175,79 @@ static void check_layers(const mbi_f32_gemm_kernel *kern)
     }
 }
 
+static size_t rnd_below(size_t n)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (size_t)(rng_state >> 8) % n;
+}
+
+/* Random shapes of mobile layers: N with a last block of 1..nr/2 columns
+ * (N = 16, 40, 80, 112 with nr = 32) or nr/2+1..nr-1 (24, 56), whole
+ * blocks, odd M of one to many tiles, K from 1 to a few hundred, padded lda
+ * and ldc, every bias / clamp / layout mix, and splits of M at any row and
+ * of N at a block. */
+static void check_random(const mbi_f32_gemm_kernel *kern)
+{
+    const size_t nr = kern->nr;
+    for (int i = 0; i < 60; i++) {
+        size_t blocks = rnd_below(4);
+        size_t tail = i % 3 == 0   ? 1 + rnd_below(nr / 2 > 1 ? nr / 2 : 1)
+                      : i % 3 == 1 ? nr / 2 + 1 + rnd_below(nr - nr / 2 - 1 ? nr - nr / 2 - 1 : 1)
+                                   : 0;
+        size_t n = blocks * nr + tail;
+        if (n == 0)
+            n = nr;
+        size_t m = 1 + 2 * rnd_below(100); /* odd */
+        size_t k = 1 + rnd_below(i % 4 == 0 ? 400 : 64);
+        gemm_case tc = {m, n, k, k + (rnd_below(3) == 0 ? 1 + rnd_below(9) : 0),
+                        n + (rnd_below(3) == 0 ? 1 + rnd_below(9) : 0), rnd_below(4) != 0,
+                        rnd_below(2) == 0, rnd_below(5) == 0, 0, 0};
+        size_t nblocks = (n + nr - 1) / nr;
+        if (nblocks > 1 && rnd_below(3) == 0)
+            tc.n_split = (1 + rnd_below(nblocks - 1)) * nr;
+        if (m > 1 && rnd_below(3) == 0)
+            tc.m_split = 1 + rnd_below(m - 1);
+        check_case(kern, tc);
+    }
+}
+
+/* Each walk of mbi_f32_gemm_compute: the block order (A small, weights
+ * >= 32 KiB, the 7x7 and 14x14 layers), with its prefetch of the next
+ * block; the row order with several L2 chunks (so calls prefetch the next
+ * chunk) and A large enough to be prefetched a tile ahead; the row order
+ * with small weights; and M tails split into equal tiles (49 = 10+10+10+10+9
+ * rows with mr = 12). */
+static void check_orders(const mbi_f32_gemm_kernel *kern)
+{
+    const size_t nr = kern->nr;
+    const size_t shapes[][3] = {
+        /* m, n, k */
+        {49, 3 * nr + nr / 2, 300},   /* block order, narrow last block */
+        {49, 2 * nr + nr - 3, 331},   /* block order, wide last block */
+        {13, 40, 700},                /* block order, one tile past mr (mr = 12) */
+        {97, 5 * nr + 1, 257},        /* block order, one-column last block */
+        {80, 100, 2000},              /* row order, 2+ chunks, A > 512 KiB */
+        {150, 3 * nr + 16, 1000},     /* row order, A prefetched, narrow last */
+        {300, nr + 8, 24},            /* row order, small weights */
+        {25, 24, 16},                 /* row order, small weights, odd tail */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const size_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+        gemm_case tc = {m, n, k, k + (i % 2), n + 2 * (i % 3 == 0), true, i % 2 == 0, i == 2, 0, 0};
+        check_case(kern, tc);
+        /* Threads' shares: a block split and an M split at an odd row. */
+        size_t nblocks = (n + nr - 1) / nr;
+        tc.n_split = nblocks > 1 ? (nblocks / 2) * nr : 0;
+        tc.m_split = m / 2 | 1;
+        tc.clamp = !tc.clamp;
+        check_case(kern, tc);
+    }
+    for (size_t m = 1; m <= 4 * kern->mr + 1; m += 3) {
+        gemm_case tc = {m, nr + nr / 2, 400, 400, nr + nr / 2, true, true, false, 0, 0};
+        check_case(kern, tc);
+    }
+}
+
 /* A NaN sum stays NaN through the clamp (as it would through Relu6). */
 static void check_nan(const mbi_f32_gemm_kernel *kern)
 {
@@ -216,6 +292,8 @@ int main(void)
         check_shapes(kern);
         check_splits(kern);
         check_layers(kern);
+        check_random(kern);
+        check_orders(kern);
         check_nan(kern);
         printf("%s %s (mr=%zu nr=%zu)\n", check_failed == before ? "ok  " : "FAIL", kern->name, kern->mr,
                kern->nr);

@@ -182,7 +182,9 @@ static void check_case(const mbi_f32_igemm_kernel *kern, const conv_case *tc)
 
 static const size_t channels[] = {1, 3, 7, 16, 17, 33, 64};
 static const size_t kernels[][2] = {{1, 1}, {3, 3}, {5, 5}, {1, 3}, {3, 1}, {7, 7}};
-static const size_t outs[] = {1, 4, 5, 16, 31, 32, 33, 47, 64, 70};
+/* Output channels: last blocks of 1..nr/2 columns (16, 40, 80, 112 of
+ * mobile networks with nr = 32) and of nr/2+1..nr-1 (17, 24, 31, 57). */
+static const size_t outs[] = {1, 4, 5, 16, 17, 24, 31, 32, 33, 40, 47, 57, 64, 70, 80, 112};
 
 static conv_case random_case(const mbi_f32_igemm_kernel *kern, size_t c, size_t kh, size_t kw)
 {
@@ -253,6 +255,18 @@ static void test_variant(const mbi_f32_igemm_kernel *kern)
     deep.g.batch = 2;
     deep.clamp = true;
     check_case(kern, &deep);
+    /* 7x7 maps (49 pixels: 4 tiles of 12 and one of 1) with the narrow
+     * output counts of mobile networks, split as two threads split them. */
+    const size_t narrow[] = {16, 24, 40, 80};
+    for (size_t i = 0; i < sizeof narrow / sizeof narrow[0]; i++) {
+        conv_case seven = {{1, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7},
+                           32, narrow[i], narrow[i] + (i % 2), i != 1, i % 2 == 0, 0, 0, false};
+        check_case(kern, &seven);
+        seven.m_split = 2 * kern->mr;
+        seven.n_split = narrow[i] > kern->nr ? kern->nr : 0;
+        seven.per_part = true;
+        check_case(kern, &seven);
+    }
     printf("%s: %s\n", kern->name, check_failed == before ? "ok" : "FAILED");
 }
 

@@ -11,7 +11,9 @@
  * packed buffer must be 64-byte aligned (SIMD variants use aligned loads;
  * every block then starts 64-byte aligned too, because nr*4 is a multiple of
  * 64 for those variants). A and C need only float alignment. No variant
- * reads A or C outside the mr x k / mr x nc tile it was given. */
+ * reads A or C outside the mr x k / mr x nc tile it was given (software
+ * prefetches, which never fault, may name lines past A and the packed
+ * weights). */
 #ifndef MBI_KERNELS_F32_GEMM_H
 #define MBI_KERNELS_F32_GEMM_H
 
@@ -22,10 +24,14 @@
 #include "dispatch/kernels.h"   /* typedef mbi_f32_gemm_kernel */
 #include "kernels/epilogue.h"   /* mbi_f32_minmax */
 
-/* Computes an mr x nc tile (mr <= kernel mr, nc <= kernel nr) of C = clamp(A * packed + bias). */
+/* Computes an mr x nc tile (mr <= kernel mr, nc <= kernel nr) of C = clamp(A * packed + bias).
+ * prefetch, unless NULL, is where data the caller needs after this tile (the next weights, or the
+ * next rows of A) starts: the kernel may prefetch k cache lines (64 bytes) from there on into L2,
+ * one per k step, so that they stream in from memory while this tile computes. Prefetches never fault, so that range may pass any
+ * buffer; the SIMD variants also prefetch their own block a little ahead of its loads. */
 typedef void (*mbi_f32_gemm_ukernel_fn)(size_t mr, size_t nc, size_t k, const float *a, size_t lda,
-                                        const float *packed_block, float *c, size_t ldc,
-                                        const mbi_f32_minmax *mm);
+                                        const float *packed_block, const void *prefetch, float *c,
+                                        size_t ldc, const mbi_f32_minmax *mm);
 
 struct mbi_f32_gemm_kernel {
     const char *name;          /* e.g. "f32_gemm_6x32_avx512" */

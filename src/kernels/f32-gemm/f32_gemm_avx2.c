@@ -1,20 +1,25 @@
 /* AVX2+FMA 6x16 microkernel: twelve ymm accumulators, two for the packed W
- * row and one broadcast of A fill fifteen of the sixteen registers.
+ * row and one broadcast of A fill fifteen of the sixteen registers. When
+ * the caller asks, one line of what it needs next is prefetched into L2 per
+ * k step (see mbi_f32_gemm_ukernel_fn).
  *
  * The body (tile) is instantiated for every row count 1..6 and for one or
  * two ymm of columns, so short tiles cost in proportion to their size. The
  * last partial ymm is stored with vmaskmovps: nothing outside the mr x nc
  * tile of C is touched, and A is read only on the mr rows x k columns. */
 #include <immintrin.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "kernels/f32-gemm/f32_gemm_ukernels.h"
 
 enum { MR = 6, NR = 16 };
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
-                                                       size_t nc, size_t k, const float *a,
-                                                       size_t lda, const float *w, float *c,
-                                                       size_t ldc, const mbi_f32_minmax *mm)
+                                                       const bool far, size_t nc, size_t k,
+                                                       const float *a, size_t lda, const float *w,
+                                                       uintptr_t pf, float *c, size_t ldc,
+                                                       const mbi_f32_minmax *mm)
 {
     __m256 acc[MR][2];
     const float *ap[MR];
@@ -29,6 +34,11 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     w += NR;
     for (size_t kk = 0; kk < k; kk++) {
         __m256 b[2];
+        if (far) {
+            /* An integer address: the prefetch may pass the buffer. */
+            _mm_prefetch((const char *)pf, _MM_HINT_T1);
+            pf += 64;
+        }
 #pragma GCC unroll 2
         for (size_t v = 0; v < vecs; v++)
             b[v] = _mm256_load_ps(w + 8 * v);
@@ -62,12 +72,21 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
 }
 
+/* The far prefetch gets its own bodies so that tiles without one pay
+ * nothing for it. */
+#define TILE(r, vecs, far) tile(r, vecs, far, nc, k, a, lda, packed_block, (uintptr_t)prefetch, c, ldc, mm)
 #define ROWS_CASE(r)                                                           \
     case r:                                                                    \
-        if (nc > 8)                                                            \
-            tile(r, 2, nc, k, a, lda, packed_block, c, ldc, mm);               \
-        else                                                                   \
-            tile(r, 1, nc, k, a, lda, packed_block, c, ldc, mm);               \
+        if (prefetch) {                                                        \
+            if (nc > 8)                                                        \
+                TILE(r, 2, true);                                              \
+            else                                                               \
+                TILE(r, 1, true);                                              \
+        } else if (nc > 8) {                                                   \
+            TILE(r, 2, false);                                                 \
+        } else {                                                               \
+            TILE(r, 1, false);                                                 \
+        }                                                                      \
         break;
 
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_6x16_avx2)

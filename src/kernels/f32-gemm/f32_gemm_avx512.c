@@ -1,5 +1,8 @@
 /* AVX-512 microkernels: broadcast one float of A per row, load NR packed
- * floats of W as one or two zmm, one FMA per (row, zmm) per k.
+ * floats of W as one or two zmm, one FMA per (row, zmm) per k. Deep
+ * blocks are prefetched into L1 a little ahead of their loads and, when the
+ * caller asks, one line of what it needs next is prefetched into L2 per k
+ * step (see mbi_f32_gemm_ukernel_fn).
  *
  * One inlined body (tile) is instantiated for every row count 1..MR and
  * every zmm count, so a short tile (the last rows of M, the last columns of
@@ -8,17 +11,27 @@
  * nothing outside the mr x nc tile of C is touched, and A is read only on
  * the mr rows x k columns given. */
 #include <immintrin.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "kernels/f32-gemm/f32_gemm_ukernels.h"
 
 #define MAX_ROWS 12
 #define MAX_VECS 2
+/* W prefetched into L1 this far ahead of its loads (8 k steps of 128
+ * bytes), as the igemm does, when a block is too large to stay in L1
+ * between row tiles (k >= NEAR_MIN_K): measured 10-25% faster on 7x7 maps
+ * with k = 320..960, 3% slower at k = 144..192 where the block stays in
+ * L1. */
+#define PF_NEAR_BYTES 1024
+#define NEAR_MIN_K 256
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
-                                                       const size_t nr, size_t nc, size_t k,
-                                                       const float *a, size_t lda, const float *w,
-                                                       float *c, size_t ldc,
-                                                       const mbi_f32_minmax *mm)
+                                                       const size_t nr, const bool far,
+                                                       const bool near, size_t nc,
+                                                       size_t k, const float *a, size_t lda,
+                                                       const float *w, uintptr_t pf, float *c,
+                                                       size_t ldc, const mbi_f32_minmax *mm)
 {
     /* Fixed-size arrays indexed by compile-time constants only once
      * inlined: the compiler keeps them in registers. */
@@ -36,8 +49,16 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     for (size_t kk = 0; kk < k; kk++) {
         __m512 b[MAX_VECS];
 #pragma GCC unroll 2
-        for (size_t v = 0; v < vecs; v++)
+        for (size_t v = 0; v < vecs; v++) {
+            /* Integer addresses: the prefetches may pass the buffer. */
+            if (near)
+                _mm_prefetch((const char *)((uintptr_t)w + PF_NEAR_BYTES + 64 * v), _MM_HINT_T0);
             b[v] = _mm512_load_ps(w + 16 * v);
+        }
+        if (far) {
+            _mm_prefetch((const char *)pf, _MM_HINT_T1);
+            pf += 64;
+        }
         w += nr;
 #pragma GCC unroll 16
         for (size_t i = 0; i < rows; i++) {
@@ -66,40 +87,63 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
 }
 
-#define ROWS_CASE(r, max_rows, vecs_max, nr)                                                     \
-    case r:                                                                                      \
-        if ((r) <= (max_rows)) {                                                                 \
-            if ((vecs_max) == 2 && nc > 16)                                                      \
-                tile((r) <= (max_rows) ? (r) : 1, 2, nr, nc, k, a, lda, packed_block, c, ldc, mm); \
-            else                                                                                 \
-                tile((r) <= (max_rows) ? (r) : 1, 1, nr, nc, k, a, lda, packed_block, c, ldc, mm); \
-        }                                                                                        \
+/* r <= max_rows is rechecked inside so that rows above a variant's MR
+ * never instantiate a body (they cannot be called). The prefetches get
+ * their own bodies so that tiles without them pay nothing. The packed row
+ * stride is 32 floats for every variant here. */
+#define TILE(r, max_rows, vecs, far, near)                                                         \
+    tile((r) <= (max_rows) ? (r) : 1, vecs, 32, far, near, nc, k, a, lda, packed_block,            \
+         (uintptr_t)prefetch, c, ldc, mm)
+#define TILE_NEAR(r, max_rows, vecs, far)                                                          \
+    do {                                                                                           \
+        if (k >= NEAR_MIN_K)                                                                       \
+            TILE(r, max_rows, vecs, far, true);                                                    \
+        else                                                                                       \
+            TILE(r, max_rows, vecs, far, false);                                                   \
+    } while (0)
+#define ROWS_CASE(r, max_rows, vecs_max)                                                           \
+    case r:                                                                                        \
+        if ((r) <= (max_rows)) {                                                                   \
+            if (prefetch) {                                                                        \
+                if ((vecs_max) == 2 && nc > 16)                                                    \
+                    TILE_NEAR(r, max_rows, 2, true);                                               \
+                else                                                                               \
+                    TILE_NEAR(r, max_rows, 1, true);                                               \
+            } else if ((vecs_max) == 2 && nc > 16) {                                               \
+                TILE_NEAR(r, max_rows, 2, false);                                                  \
+            } else {                                                                               \
+                TILE_NEAR(r, max_rows, 1, false);                                                  \
+            }                                                                                      \
+        }                                                                                          \
         break;
 
-#define DEFINE_UKERNEL(name, max_rows, vecs_max)                                                 \
-    MBI_F32_GEMM_UKERNEL(name)                                                                   \
-    {                                                                                            \
-        switch (mr) {                                                                            \
-            ROWS_CASE(1, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(2, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(3, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(4, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(5, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(6, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(7, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(8, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(9, max_rows, vecs_max, 16 * (vecs_max))                                    \
-            ROWS_CASE(10, max_rows, vecs_max, 16 * (vecs_max))                                   \
-            ROWS_CASE(11, max_rows, vecs_max, 16 * (vecs_max))                                   \
-            ROWS_CASE(12, max_rows, vecs_max, 16 * (vecs_max))                                   \
-        default:                                                                                 \
-            break;                                                                               \
-        }                                                                                        \
+#define DEFINE_UKERNEL(name, max_rows, vecs_max)                                                   \
+    MBI_F32_GEMM_UKERNEL(name)                                                                     \
+    {                                                                                              \
+        switch (mr) {                                                                              \
+            ROWS_CASE(1, max_rows, vecs_max) ROWS_CASE(2, max_rows, vecs_max)                      \
+            ROWS_CASE(3, max_rows, vecs_max) ROWS_CASE(4, max_rows, vecs_max)                      \
+            ROWS_CASE(5, max_rows, vecs_max) ROWS_CASE(6, max_rows, vecs_max)                      \
+            ROWS_CASE(7, max_rows, vecs_max) ROWS_CASE(8, max_rows, vecs_max)                      \
+            ROWS_CASE(9, max_rows, vecs_max) ROWS_CASE(10, max_rows, vecs_max)                     \
+            ROWS_CASE(11, max_rows, vecs_max) ROWS_CASE(12, max_rows, vecs_max)                    \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
     }
 
 /* 12x32: 24 accumulators + 2 W + 1 broadcast of the 32 zmm registers; per
  * k, 24 FMAs against 14 loads, so the FMA ports and not the load ports are
  * the limit. Measured fastest on mobilenet_v2's 1x1 shapes (8x32, 14x32 and
- * 14x16 were slower or equal). 6x32 is kept as the smaller-tile reference. */
+ * 14x16 were slower or equal). 6x32 is kept as the smaller-tile reference.
+ *
+ * A last block of at most 16 columns already runs one zmm per row (the
+ * vecs = 1 bodies), wasting no FMA lane. Half-width kernels with more rows
+ * for it (24x16, 28x16, reading 16 of each 32-float packed row) measured
+ * no better: with A and W in L1, 24x16 gained 8% at k = 96, nothing at
+ * k = 32 and lost 2% at k = 480 (28x16 lost everywhere); on the 112x112
+ * N = 16 projections, where A streams from L3, 24 rows were 10% slower than
+ * 12 (twice the lines missing at once). What limits nc <= 16 tiles is one
+ * broadcast load per FMA, which no row count changes. */
 DEFINE_UKERNEL(mbi_f32_gemm_ukernel_12x32_avx512, 12, 2)
 DEFINE_UKERNEL(mbi_f32_gemm_ukernel_6x32_avx512, 6, 2)

@@ -7,6 +7,7 @@ enum { MR = 4, NR = 4 };
 
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_4x4_scalar)
 {
+    (void)prefetch; /* left to the hardware prefetcher on portable targets */
     float acc[MR][NR];
     const float *w = packed_block;
     for (size_t i = 0; i < MR; i++)

@@ -12,7 +12,7 @@
 
 #define MBI_F32_GEMM_UKERNEL(name)                                                                 \
     void name(size_t mr, size_t nc, size_t k, const float *a, size_t lda, const float *packed_block, \
-              float *c, size_t ldc, const mbi_f32_minmax *mm)
+              const void *prefetch, float *c, size_t ldc, const mbi_f32_minmax *mm)
 
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_4x4_scalar);
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_6x16_avx2);
