@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "kernels/f32-chanwise/f32_chanwise.h"
 #include "kernels/f32-dwconv/f32_dwconv.h"
 #include "kernels/f32-gemm/f32_gemm.h"
 #include "kernels/f32-igemm/f32_igemm.h"
@@ -19,6 +20,7 @@ void mbi_kernels_select(mbi_kernels *k)
     k->exp = vact->exp;
     k->erf = vact->erf;
     k->vbinary = mbi_f32_vbinary_select(&k->cpu);
+    k->chanwise = mbi_f32_chanwise_select(&k->cpu);
     k->dwconv = mbi_f32_dwconv_kernel_select(&k->cpu);
     k->pool = mbi_f32_pool_kernel_select(&k->cpu);
     k->gemm = mbi_f32_gemm_kernel_select(&k->cpu);

@@ -30,6 +30,7 @@ typedef struct mbi_kernels {
     mbi_f32_vunary_fn exp;
     mbi_f32_vunary_fn erf;
     const mbi_f32_vbinary_kernel *vbinary;
+    const struct mbi_f32_chanwise_kernel *chanwise; /* f32-chanwise */
 } mbi_kernels;
 
 /* Detects the CPU and fills every entry (never NULL: the scalar variant of

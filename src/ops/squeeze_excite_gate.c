@@ -1,0 +1,155 @@
+/* The gate of a squeeze-and-excitation block (see squeeze_excite_gate.h). */
+#include "ops/squeeze_excite_gate.h"
+
+#include <string.h>
+
+#include "kernels/f32-chanwise/f32_chanwise.h"
+#include "runtime/thread_pool.h"
+
+#define FC_FLOATS_PER_TASK 32768
+
+mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
+                                 size_t elements_per_task)
+{
+    if (mbi_op_require_dtype(ctx, 0, MOBINFER_DTYPE_FLOAT32) ||
+        mbi_op_require_dtype(ctx, 1, MOBINFER_DTYPE_FLOAT32) ||
+        mbi_op_require_dtype(ctx, 3, MOBINFER_DTYPE_FLOAT32) ||
+        mbi_op_require_constant(ctx, 1, "W1") || mbi_op_require_constant(ctx, 3, "W2"))
+        return NULL;
+    for (int k = 2; k <= 4; k += 2)
+        if (mbi_op_input(ctx, k) && (mbi_op_require_dtype(ctx, k, MOBINFER_DTYPE_FLOAT32) ||
+                                     mbi_op_require_constant(ctx, k, "bias")))
+            return NULL;
+    const mbi_tensor *x = ctx->in[0], *w1 = ctx->in[1], *w2 = ctx->in[3];
+    const mbi_tensor *b1 = mbi_op_input(ctx, 2), *b2 = mbi_op_input(ctx, 4);
+    if (x->rank != 4 || w1->rank != 4 || w2->rank != 4) {
+        mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "%s needs 4-D X, W1 and W2", ctx->node->op_type);
+        return NULL;
+    }
+    mbi_se_gate *g = mbi_op_alloc(ctx, sizeof *g);
+    if (!g)
+        return NULL;
+    g->act1 = act1;
+    g->act2 = act2;
+    g->n = (size_t)x->dims[0];
+    g->h = (size_t)x->dims[1];
+    g->w = (size_t)x->dims[2];
+    g->c = (size_t)x->dims[3];
+    g->r = (size_t)w1->dims[0];
+    if ((size_t)w1->dims[1] != g->c || (size_t)w2->dims[0] != g->c ||
+        (size_t)w2->dims[1] != g->r || w1->dims[2] * w1->dims[3] != 1 ||
+        w2->dims[2] * w2->dims[3] != 1 || (b1 && mbi_tensor_numel(b1) != (int64_t)g->r) ||
+        (b2 && mbi_tensor_numel(b2) != (int64_t)g->c)) {
+        mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "%s weights do not match %zu channels",
+                 ctx->node->op_type, g->c);
+        return NULL;
+    }
+    g->w1t = mbi_op_alloc(ctx, sizeof(float) * (g->c * g->r + g->r + g->c) + 4);
+    g->w2t = mbi_op_alloc(ctx, sizeof(float) * g->c * g->r + 4);
+    if (!g->w1t || !g->w2t)
+        return NULL;
+    g->b1 = g->w1t + g->c * g->r;
+    g->b2 = g->b1 + g->r;
+    const float *w1d = w1->data, *w2d = w2->data;
+    for (size_t r = 0; r < g->r; r++)
+        for (size_t c = 0; c < g->c; c++) {
+            g->w1t[c * g->r + r] = w1d[r * g->c + c];
+            g->w2t[r * g->c + c] = w2d[c * g->r + r];
+        }
+    if (b1)
+        memcpy(g->b1, b1->data, sizeof(float) * g->r);
+    if (b2)
+        memcpy(g->b2, b2->data, sizeof(float) * g->c);
+    /* One row range per thread, none below elements_per_task (a fork-join
+     * costs a few microseconds), none empty. */
+    size_t threads = (size_t)(ctx->num_threads > 0 ? ctx->num_threads : 1);
+    size_t by_work = g->n * g->h * g->w * g->c / (elements_per_task ? elements_per_task : 1);
+    g->tasks = threads < by_work ? threads : by_work;
+    if (g->tasks > g->h)
+        g->tasks = g->h;
+    if (g->tasks < 2)
+        g->tasks = 1;
+    /* The FCs read C*R weights each, from memory when they are large
+     * (MobileNetV3-Large's last blocks: 960x240, 0.9 MB): split by output
+     * columns over threads when each share is at least FC_FLOATS_PER_TASK. */
+    size_t fc_by_work = g->c * g->r / FC_FLOATS_PER_TASK;
+    g->fc_tasks = threads < fc_by_work ? threads : fc_by_work;
+    if (g->fc_tasks > g->r)
+        g->fc_tasks = g->r;
+    if (g->fc_tasks < 2)
+        g->fc_tasks = 1;
+    return g;
+}
+
+size_t mbi_se_gate_scratch_floats(const mbi_se_gate *g)
+{
+    /* One partial [N][C] per task (the first becomes the means), then the
+     * hidden layer [N][R]. */
+    return g->tasks * g->n * g->c + g->n * g->r;
+}
+
+typedef struct mean_job {
+    const mbi_se_gate *g;
+    const mbi_f32_chanwise_kernel *cw;
+    const float *x;
+    float *partial;
+} mean_job;
+
+static void mean_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const mean_job *j = arg;
+    const mbi_se_gate *g = j->g;
+    size_t y0, y1;
+    mbi_se_gate_rows(g, task, &y0, &y1);
+    float *acc = j->partial + task * g->n * g->c;
+    memset(acc, 0, sizeof(float) * g->n * g->c);
+    for (size_t n = 0; n < g->n; n++)
+        j->cw->sum((y1 - y0) * g->w, g->c, j->x + ((n * g->h + y0) * g->w) * g->c, g->c,
+                   acc + n * g->c);
+}
+
+/* One FC of every image: out[n][j] = act(b[j] + sum_i in[n][i] * wt[i][j])
+ * for the columns j of task `task`. */
+typedef struct fc_job {
+    const mbi_se_gate *g;
+    const mbi_kernels *k;
+    size_t rows, cols; /* wt is [rows][cols] */
+    const float *wt, *bias, *in;
+    float *out;
+    const mbi_act *act;
+} fc_job;
+
+static void fc_task(void *arg, size_t task, int thread)
+{
+    (void)thread;
+    const fc_job *j = arg;
+    size_t c0 = j->cols * task / j->g->fc_tasks, c1 = j->cols * (task + 1) / j->g->fc_tasks;
+    for (size_t n = 0; n < j->g->n; n++) {
+        float *o = j->out + n * j->cols + c0;
+        memcpy(o, j->bias + c0, sizeof(float) * (c1 - c0));
+        j->k->chanwise->axpy(j->rows, c1 - c0, j->in + n * j->rows, j->wt + c0, j->cols, o);
+        j->k->act(j->act, o, o, c1 - c0);
+    }
+}
+
+void mbi_se_gate_run(const mbi_se_gate *g, const mbi_kernels *k, struct mbi_threadpool *pool,
+                     const float *x, float *scratch, float *scale)
+{
+    const size_t nc = g->n * g->c;
+    float *partial = scratch, *hidden = scratch + g->tasks * nc;
+    mean_job j = {g, k->chanwise, x, partial};
+    mbi_threadpool_run(pool, g->tasks, mean_task, &j);
+    const size_t hw = g->h * g->w;
+    const float inv = 1.0f / (float)(hw ? hw : 1);
+    for (size_t i = 0; i < nc; i++) {
+        float s = partial[i];
+        for (size_t t = 1; t < g->tasks; t++)
+            s += partial[t * nc + i];
+        partial[i] = s * inv;
+    }
+    fc_job f1 = {g, k, g->c, g->r, g->w1t, g->b1, partial, hidden, &g->act1};
+    mbi_threadpool_run(pool, g->fc_tasks, fc_task, &f1);
+    fc_job f2 = {g, k, g->r, g->c, g->w2t, g->b2, hidden, scale, &g->act2};
+    mbi_threadpool_run(pool, g->fc_tasks, fc_task, &f2);
+}
