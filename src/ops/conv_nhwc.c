@@ -5,6 +5,16 @@
  * Attributes: Conv's (kernel_shape, strides, dilations, pads, auto_pad,
  * group) and a fused epilogue (ops/epilogue_attrs.h).
  *
+ * A channel slice of a wider output, so that the convolutions feeding a
+ * channel Concat write straight into its output (src/opt/concat_in_place.c):
+ *   channels_total = T, channel_offset = o: Y is [N, OH, OW, T] and the node
+ *   writes only channels [o, o + M) (rows of stride T); the others are left
+ *   as they were, which is undefined unless
+ *   inplace_input = i: input i is Into [N, OH, OW, T], whose other channels Y
+ *   keeps. The planner gives Y Into's storage when Into dies here
+ *   (MBI_OP_INPLACE_NAMED); otherwise run copies Into to Y first.
+ * Dense (not depthwise) convolutions without a residual only.
+ *
  * Three kernels, chosen in prepare:
  *   - depthwise (group == C == M): the dwconv family, rows split over threads;
  *   - pointwise (1x1, stride 1, no padding): GEMM straight on X, since NHWC
@@ -14,6 +24,8 @@
  *     copy). A network's first convolution too: transposing its 3-channel
  *     input to NHWC and running this costs a quarter of gathering im2col
  *     rows from NCHW (measured on MnasNet's stem: 0.20 against 0.69 ms). */
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,17 +56,34 @@ typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM } conv_kind;
 #define IGEMM_KEEP_CHEAP_BYTES ((size_t)64 << 20)
 #define IGEMM_CHEAP_CM 2304
 
+/* Work units per thread when a node is split: enough that a thread that
+ * starts late still finds a share of the node to take (see steal_task). */
+#define UNITS_PER_THREAD 2
+#define UNIT_MIN_MACS 2000000u
+
+/* Units are claimed through one 32-bit word per share, 16 bits for each
+ * end; nodes with more units fall back to claiming them one by one. */
+#define STEAL_MAX_UNITS 0xffffu
+
 typedef struct conv_nhwc_params {
     conv_kind kind;
     mbi_window3d g; /* axes 1, 2 = H, W */
     int64_t batch, c, m;
+    int64_t ctot, coff; /* Y's channels, and the first one this node writes */
+    int into;           /* input index of Into, or -1 */
     size_t k;       /* GEMM depth: kh*kw*C */
     const float *packed;
     mbi_epilogue ep;
     mbi_f32_minmax mm;
     bool tile_pass; /* epilogue work left after the microkernel */
-    size_t m_tasks, n_tasks, n_block;
-    size_t task_pixels;
+    /* GEMM units: m_tasks ranges of the mr-pixel tiles x n_tasks ranges of
+     * the nr-channel blocks, each spread evenly; depthwise: m_tasks row
+     * ranges. */
+    size_t m_tasks, n_tasks;
+    size_t mr, tiles, n_blocks;
+    size_t task_pixels; /* the most pixels of one unit */
+    size_t shares;             /* > 1: units in contiguous shares, stolen (steal_task) */
+    size_t share_bytes;        /* the shares' part of the scratch, before the pointers */
     size_t scratch_per_thread; /* indirection pointers built per task */
     /* CONV_IGEMM: the pointers depend on X's address, which is fixed for a
      * session (the arena) but unknown in prepare, so run (re)builds them
@@ -94,14 +123,142 @@ static float *alloc_packed(mbi_op_ctx *ctx, size_t floats)
     return p;
 }
 
+/* One share of the work units of a run: [next, end) packed as
+ * next | end << 16; its owner takes units from the front, other threads
+ * from the back. A cache line each: both ends are hammered by claims. */
+typedef struct steal_share {
+    alignas(64) atomic_uint range;
+} steal_share;
+
 typedef struct conv_job {
     const conv_nhwc_params *p;
     const mbi_kernels *kern;
     const float *x;
     const float *residual;
-    float *y;
-    void *scratch;
+    float *y; /* channel coff of Y's first pixel */
+    const float **ind_scratch;
+    steal_share *shares;
+    mbi_task_fn unit; /* runs one work unit */
 } conv_job;
+
+/* Takes the first (front) or last unit of a share; false when it is empty.
+ * Relaxed: the counter only hands out indices, the thread pool's join
+ * publishes what the units wrote. */
+static bool claim_unit(steal_share *s, bool front, size_t *unit)
+{
+    unsigned v = atomic_load_explicit(&s->range, memory_order_relaxed);
+    for (;;) {
+        unsigned next = v & 0xffffu, end = v >> 16;
+        if (next >= end)
+            return false;
+        unsigned after = front ? v + 1 : ((end - 1) << 16) | next;
+        if (atomic_compare_exchange_weak_explicit(&s->range, &v, after, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            *unit = front ? next : end - 1;
+            return true;
+        }
+    }
+}
+
+/* Task t works through share t from its front, then through the others
+ * from their backs. On time, every thread does its own contiguous share
+ * (the split task_count explains); a thread that starts late finds that
+ * the others have been eating its share from the far end, instead of a
+ * whole share still waiting for it. Before (one task per thread, claimed
+ * whole), MnasNet at 2 threads on the loaded test machine: the worker ran
+ * fewer than 1 in 10 tasks, arriving 20-100 us late when woken from sleep
+ * (the stem, after the one-thread input Transpose) or preempted, and the
+ * caller ran both halves. With this and the parallel input Transpose, on
+ * a quiet machine: stem 0.112 -> 0.082 ms, 14x14 layers 6-9% faster. */
+static void steal_task(void *arg, size_t task, int thread)
+{
+    const conv_job *j = arg;
+    const size_t n = j->p->shares;
+    size_t unit;
+    while (claim_unit(&j->shares[task], true, &unit))
+        j->unit(arg, unit, thread);
+    for (size_t k = 1; k < n; k++) {
+        steal_share *victim = &j->shares[(task + k) % n];
+        while (claim_unit(victim, false, &unit))
+            j->unit(arg, unit, thread);
+    }
+}
+
+/* Sets shares and the scratch they need for `units` work units. */
+static void plan_shares(mbi_op_ctx *ctx, conv_nhwc_params *p, size_t units)
+{
+    size_t threads = (size_t)ctx->num_threads;
+    p->shares = threads < units ? threads : units;
+    if (p->shares < 2 || units > STEAL_MAX_UNITS)
+        p->shares = 1;
+    p->share_bytes = p->shares > 1 ? p->shares * sizeof(steal_share) : 0;
+    ctx->scratch_bytes += p->share_bytes;
+}
+
+/* How to cut a dense convolution of `tiles` pixel tiles and `n_blocks`
+ * channel blocks into about `target` units (mt tile ranges x nt block
+ * ranges), a multiple of `threads` so that the shares are even. Every tile
+ * range reads all the weights and every block range all of A, so the
+ * split keeps mt * weights + nt * A small; splitting the channels also
+ * costs the next node a read of the other thread's part of every pixel,
+ * counted as the output's size. No such split: one unit per thread over
+ * the tiles, as far as they go. */
+static void split_units(size_t threads, size_t target, size_t tiles, size_t n_blocks,
+                        uint64_t weight_bytes, uint64_t a_bytes, uint64_t out_bytes, size_t *mt,
+                        size_t *nt)
+{
+    uint64_t best = UINT64_MAX;
+    *mt = tiles < threads ? tiles : threads;
+    *nt = 1;
+    for (size_t n = 1; n <= n_blocks && n <= target; n++) {
+        size_t m = target / n;
+        if (m > tiles)
+            m = tiles;
+        if (m == 0 || (m * n) % threads != 0)
+            continue;
+        uint64_t cost = m * weight_bytes + n * a_bytes + (n > 1 ? out_bytes : 0);
+        if (cost < best) {
+            best = cost;
+            *mt = m;
+            *nt = n;
+        }
+    }
+}
+
+/* The slice attributes; dims is Y's shape when it is not a slice. */
+static mobinfer_status parse_slice(mbi_op_ctx *ctx, conv_nhwc_params *p, bool depthwise,
+                                   const int64_t dims[4])
+{
+    mobinfer_status st;
+    int64_t into;
+    if ((st = mbi_attr_int(ctx->node, "channels_total", p->m, &p->ctot, ctx->err)) ||
+        (st = mbi_attr_int(ctx->node, "channel_offset", 0, &p->coff, ctx->err)) ||
+        (st = mbi_attr_int(ctx->node, MBI_ATTR_INPLACE_INPUT, -1, &into, ctx->err)))
+        return st;
+    p->into = -1;
+    if (p->ctot == p->m && p->coff == 0 && into < 0)
+        return MOBINFER_OK;
+    if (depthwise || p->ep.residual)
+        return mbi_fail(ctx->err, MOBINFER_ERR_UNSUPPORTED,
+                        "ConvNhwc writes a channel slice only without a residual and when not "
+                        "depthwise");
+    if (p->coff < 0 || p->ctot < p->m || p->coff > p->ctot - p->m)
+        return mbi_fail(ctx->err, MOBINFER_ERR_INVALID_MODEL,
+                        "channels [%lld, %lld) are not a slice of %lld channels",
+                        (long long)p->coff, (long long)(p->coff + p->m), (long long)p->ctot);
+    if (into < 0)
+        return MOBINFER_OK;
+    const mbi_tensor *t = into < 3 || into != ctx->n_in - 1 ? NULL : ctx->in[into];
+    if (!t || t->dtype != MOBINFER_DTYPE_FLOAT32 || t->rank != 4 || t->dims[0] != dims[0] ||
+        t->dims[1] != dims[1] || t->dims[2] != dims[2] || t->dims[3] != p->ctot)
+        return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
+                        "the input named by '%s' must be the last one (after B), float32, of "
+                        "shape [%lld, %lld, %lld, %lld]",
+                        MBI_ATTR_INPLACE_INPUT, (long long)dims[0], (long long)dims[1],
+                        (long long)dims[2], (long long)p->ctot);
+    p->into = (int)into;
+    return MOBINFER_OK;
+}
 
 static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
 {
@@ -148,6 +305,9 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
         return st;
     const int64_t oh = p->g.out[1], ow = p->g.out[2];
     int64_t dims[4] = {p->batch, oh, ow, p->m};
+    if ((st = parse_slice(ctx, p, depthwise, dims)))
+        return st;
+    dims[3] = p->ctot;
     mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, dims, 4);
     int r = p->ep.residual ? ctx->n_in - 1 : -1;
     if (p->ep.residual) {
@@ -175,8 +335,11 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
          * smaller than a fork-join is worth. */
         ctx->macs = (uint64_t)pixels * (uint64_t)(p->c * kh * kw);
         size_t chunks = task_count(ctx->macs, (size_t)ctx->num_threads);
+        if (chunks > 1)
+            chunks *= UNITS_PER_THREAD;
         p->m_tasks = (size_t)oh < chunks ? (size_t)oh : chunks;
         p->n_tasks = 1;
+        plan_shares(ctx, p, p->m_tasks);
         ctx->params = p;
         return MOBINFER_OK;
     }
@@ -216,38 +379,42 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     free(wt);
     p->packed = packed;
 
-    /* Tasks: tiles of output pixels; when there are few (late, small
-     * feature maps), the output channels are split too. */
+    /* Units: ranges of output pixels, UNITS_PER_THREAD per thread; when
+     * there are few pixels (late, small feature maps), ranges of output
+     * channels (split_units). One thread: PIXELS_PER_TASK pixels each. */
     size_t mr = p->kind == CONV_IGEMM ? ik->mr : gk->mr;
-    size_t tile = PIXELS_PER_TASK > mr ? PIXELS_PER_TASK / mr * mr : mr;
-    /* Without per-task scratch (1x1, or an indirect GEMM that keeps its
-     * whole indirection buffer), one contiguous share of the pixels per
-     * thread (see task_count). */
+    size_t max_tiles = PIXELS_PER_TASK > mr ? PIXELS_PER_TASK / mr : 1;
+    size_t n_blocks = ((size_t)p->m + gk->nr - 1) / gk->nr;
+    p->mr = mr;
+    p->tiles = (pixels + mr - 1) / mr;
+    p->n_blocks = n_blocks;
+    /* An indirect GEMM that does not keep its indirection buffer builds a
+     * task's share in per-thread scratch: tasks stay small. */
     bool igemm_kept = p->kind == CONV_IGEMM &&
                       (pixels + mr) * (size_t)(kh * kw) * sizeof(float *) <= IGEMM_KEEP_BYTES;
-    if ((p->kind == CONV_POINTWISE || igemm_kept) && ctx->num_threads > 1) {
-        size_t share = (pixels + (size_t)ctx->num_threads - 1) / (size_t)ctx->num_threads;
-        share = (share + mr - 1) / mr * mr;
-        if (share > tile)
-            tile = share;
-    }
-    p->m_tasks = (pixels + tile - 1) / tile;
-    /* Equal tiles (a multiple of mr) rather than full ones and a runt. */
-    p->task_pixels = (pixels + p->m_tasks - 1) / p->m_tasks;
-    p->task_pixels = (p->task_pixels + mr - 1) / mr * mr;
-    if (p->task_pixels > tile)
-        p->task_pixels = tile;
-    p->m_tasks = (pixels + p->task_pixels - 1) / p->task_pixels;
-    size_t n_blocks = ((size_t)p->m + gk->nr - 1) / gk->nr;
     size_t want = task_count((uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k,
                              (size_t)ctx->num_threads);
-    size_t split = 1;
-    if (p->m_tasks < want)
-        split = (want + p->m_tasks - 1) / p->m_tasks;
-    if (split > n_blocks)
-        split = n_blocks;
-    p->n_block = (n_blocks + split - 1) / split * gk->nr;
-    p->n_tasks = ((size_t)p->m + p->n_block - 1) / p->n_block;
+    p->m_tasks = (p->tiles + max_tiles - 1) / max_tiles;
+    p->n_tasks = 1;
+    if (want > 1) {
+        uint64_t elem = sizeof(float);
+        /* Units below ~2M MACs (10 us) gain less from balance than they
+         * lose re-reading the weights or A (7x7 layers at 2 threads: 2-6%
+         * slower with 4 units than with 2). */
+        uint64_t macs = (uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k;
+        size_t target = want * UNITS_PER_THREAD;
+        if (macs / UNIT_MIN_MACS < target)
+            target = macs / UNIT_MIN_MACS > want ? (size_t)(macs / UNIT_MIN_MACS) / want * want
+                                                 : want;
+        split_units(want, target, p->tiles, n_blocks,
+                    (uint64_t)n_blocks * gk->nr * (p->k + 1) * elem,
+                    (uint64_t)(p->batch * in_hw[0] * in_hw[1] * p->c) * elem,
+                    (uint64_t)pixels * (uint64_t)p->m * elem, &p->m_tasks, &p->n_tasks);
+        size_t least = (p->tiles + max_tiles - 1) / max_tiles;
+        if (p->kind == CONV_IGEMM && !igemm_kept && p->m_tasks < least)
+            p->m_tasks = least;
+    }
+    p->task_pixels = (p->tiles + p->m_tasks - 1) / p->m_tasks * mr;
     if (p->kind == CONV_IGEMM) {
         const mbi_window3d *g = &p->g;
         p->ig = (mbi_igemm_conv2d){
@@ -272,6 +439,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
         if (!p->zero)
             return ctx->err->status;
     }
+    plan_shares(ctx, p, p->m_tasks * p->n_tasks);
     ctx->macs = (uint64_t)pixels * (uint64_t)p->m * (uint64_t)p->k;
     ctx->params = p;
     return MOBINFER_OK;
@@ -283,32 +451,37 @@ static void gemm_task(void *arg, size_t task, int thread)
     const conv_nhwc_params *p = j->p;
     const mbi_f32_gemm_kernel *gk = j->kern->gemm;
     size_t mt = task / p->n_tasks, nt = task % p->n_tasks;
+    /* Tiles and blocks spread evenly: units differ by one at most. */
+    size_t t0 = p->tiles * mt / p->m_tasks, t1 = p->tiles * (mt + 1) / p->m_tasks;
+    size_t b0 = p->n_blocks * nt / p->n_tasks, b1 = p->n_blocks * (nt + 1) / p->n_tasks;
+    if (t0 == t1 || b0 == b1)
+        return;
     size_t pixels = (size_t)(p->batch * p->g.out[1] * p->g.out[2]);
-    size_t m0 = mt * p->task_pixels;
-    size_t rows = pixels - m0 < p->task_pixels ? pixels - m0 : p->task_pixels;
-    size_t n0 = nt * p->n_block;
-    size_t n1 = n0 + p->n_block < (size_t)p->m ? n0 + p->n_block : (size_t)p->m;
-    float *c = j->y + m0 * (size_t)p->m;
+    size_t m0 = t0 * p->mr, m1 = t1 * p->mr < pixels ? t1 * p->mr : pixels;
+    size_t rows = m1 - m0;
+    size_t n0 = b0 * gk->nr, n1 = b1 * gk->nr < (size_t)p->m ? b1 * gk->nr : (size_t)p->m;
+    const size_t ldc = (size_t)p->ctot;
+    float *c = j->y + m0 * ldc;
     if (p->kind == CONV_IGEMM) {
-        /* Tasks start on whole tiles (task_pixels is a multiple of mr). */
+        /* Units start on whole tiles of the indirection buffer. */
         const mbi_f32_igemm_kernel *ik = j->kern->igemm;
         const size_t ks = (size_t)(p->g.kernel[1] * p->g.kernel[2]);
         const float **ind = p->indirection ? p->indirection + m0 * ks : NULL;
         if (!ind) {
-            ind = (const float **)j->scratch + (size_t)thread * p->scratch_per_thread;
+            ind = j->ind_scratch + (size_t)thread * p->scratch_per_thread;
             mbi_f32_igemm_indirection_build(&p->ig, ik->mr, j->x, p->zero, m0 / ik->mr,
                                             (rows + ik->mr - 1) / ik->mr, ind);
         }
-        mbi_f32_igemm_compute(ik, rows, n0, n1, (size_t)p->c, ks, ind, p->packed, c,
-                              (size_t)p->m, &p->mm);
+        mbi_f32_igemm_compute(ik, rows, n0, n1, (size_t)p->c, ks, ind, p->packed, c, ldc,
+                              &p->mm);
     } else {
-        mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, j->x + m0 * p->k, p->k, p->packed, c,
-                             (size_t)p->m, &p->mm);
+        mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, j->x + m0 * p->k, p->k, p->packed, c, ldc,
+                             &p->mm);
     }
+    /* A residual implies no slice (prepare), so it has Y's row stride. */
     if (p->tile_pass)
-        mbi_f32_epilogue_tile(j->kern->act, &p->ep, c + n0, rows, n1 - n0, (size_t)p->m,
-                              j->residual ? j->residual + m0 * (size_t)p->m + n0 : NULL,
-                              (size_t)p->m);
+        mbi_f32_epilogue_tile(j->kern->act, &p->ep, c + n0, rows, n1 - n0, ldc,
+                              j->residual ? j->residual + m0 * ldc + n0 : NULL, ldc);
 }
 
 static void dw_task(void *arg, size_t task, int thread)
@@ -351,15 +524,30 @@ static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
                                         (pixels + mr - 1) / mr, p->indirection);
         p->ind_x = ctx->in[0]->data;
     }
-    conv_job j = {p, ctx->kernels, ctx->in[0]->data,
-                  p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL, ctx->out[0]->data,
-                  ctx->scratch};
-    if (p->kind == CONV_DEPTHWISE)
-        mbi_threadpool_run(ctx->threadpool, p->m_tasks, dw_task, &j);
-    else
-        mbi_threadpool_run(ctx->threadpool, p->m_tasks * p->n_tasks, gemm_task, &j);
+    float *y = ctx->out[0]->data;
+    if (p->into >= 0 && ctx->in[p->into]->data != y)
+        memcpy(y, ctx->in[p->into]->data, mbi_tensor_bytes(ctx->out[0]));
+    conv_job j = {p,
+                  ctx->kernels,
+                  ctx->in[0]->data,
+                  p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL,
+                  y + p->coff,
+                  ctx->scratch ? (const float **)((char *)ctx->scratch + p->share_bytes) : NULL,
+                  ctx->scratch,
+                  p->kind == CONV_DEPTHWISE ? dw_task : gemm_task};
+    size_t units = p->kind == CONV_DEPTHWISE ? p->m_tasks : p->m_tasks * p->n_tasks;
+    if (p->shares < 2) {
+        mbi_threadpool_run(ctx->threadpool, units, j.unit, &j);
+        return MOBINFER_OK;
+    }
+    for (size_t s = 0; s < p->shares; s++) {
+        unsigned first = (unsigned)(units * s / p->shares);
+        unsigned end = (unsigned)(units * (s + 1) / p->shares);
+        atomic_store_explicit(&j.shares[s].range, first | end << 16, memory_order_relaxed);
+    }
+    mbi_threadpool_run(ctx->threadpool, p->shares, steal_task, &j);
     return MOBINFER_OK;
 }
 
-const mbi_op_def mbi_op_ConvNhwc = {"ConvNhwc", "com.mobinfer", 0, conv_nhwc_prepare,
-                                    conv_nhwc_run};
+const mbi_op_def mbi_op_ConvNhwc = {"ConvNhwc", "com.mobinfer", MBI_OP_INPLACE_NAMED,
+                                    conv_nhwc_prepare, conv_nhwc_run};

@@ -67,8 +67,18 @@ enum {
     /* The outputs depend only on the inputs' shapes (Shape, Size): the node
      * is folded at session creation even when its inputs are not constants,
      * and run must not read input data. */
-    MBI_OP_SHAPE_ONLY = 1u << 2
+    MBI_OP_SHAPE_ONLY = 1u << 2,
+    /* Output 0 may be written over the input whose index the node's int
+     * attribute MBI_ATTR_INPLACE_INPUT gives (no attribute: no such input),
+     * under the conditions of MBI_OP_INPLACE_INPUT0. The output keeps that
+     * input's contents where the node does not write (ConvNhwc filling its
+     * channel slice of a Concat's output), so when the planner could not
+     * share (out[0]->data differs) run copies that input to output 0 first. */
+    MBI_OP_INPLACE_NAMED = 1u << 3
 };
+
+/* The attribute MBI_OP_INPLACE_NAMED reads. */
+#define MBI_ATTR_INPLACE_INPUT "inplace_input"
 
 typedef struct mbi_op_def {
     const char *op_type;

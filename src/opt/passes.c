@@ -14,5 +14,7 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
         (st = mbi_opt_fuse_epilogue(og)) || (st = mbi_opt_fuse_squeeze_excite(og)) ||
         (st = mbi_opt_cancel_reshapes(og)))
         return st;
+    if ((st = mbi_opt_concat_in_place(og)))
+        return st;
     return MOBINFER_OK;
 }

@@ -1,10 +1,12 @@
 /* Session creation, second half: one arena for every activation. Values
  * that are alive at the same time get disjoint byte ranges; the others share.
- * Reshape-like operators alias their input, and elementwise operators write
- * over an input that dies at that node. */
+ * Reshape-like operators alias their input, elementwise operators write
+ * over an input that dies at that node, and a convolution filling its slice
+ * of a Concat's output writes over the tensor holding the other slices. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/attr.h"
 #include "runtime/session.h"
 
 #define ARENA_ALIGN 64
@@ -49,6 +51,22 @@ static void compute_last_use(mobinfer_session *s)
             s->values[v].last_step = s->n_steps;
 }
 
+/* The input output 0 may share storage with under the op's flags, or -1. */
+static int shared_input(const mbi_step *st, bool *writes)
+{
+    const mbi_node *nd = st->node;
+    unsigned flags = st->def->flags;
+    *writes = !(flags & MBI_OP_ALIAS_INPUT0) || (flags & MBI_OP_INPLACE_INPUT0);
+    if (flags & (MBI_OP_ALIAS_INPUT0 | MBI_OP_INPLACE_INPUT0))
+        return 0;
+    if (!(flags & MBI_OP_INPLACE_NAMED))
+        return -1;
+    const mbi_attr *a = mbi_attr_find(nd, MBI_ATTR_INPLACE_INPUT);
+    if (!a || a->type != MBI_ATTR_INT || a->i < 0 || a->i >= nd->n_inputs)
+        return -1;
+    return (int)a->i;
+}
+
 /* Decides which outputs share their input's storage. Walks the steps in
  * order so that chains (Reshape after Relu after Conv) resolve to one root. */
 static void assign_sharing(mobinfer_session *s)
@@ -56,12 +74,11 @@ static void assign_sharing(mobinfer_session *s)
     for (int i = 0; i < s->n_steps; i++) {
         const mbi_step *st = &s->steps[i];
         const mbi_node *nd = st->node;
-        if (nd->n_inputs < 1 || nd->n_outputs < 1 || nd->inputs[0] < 0 || nd->outputs[0] < 0)
+        bool writes;
+        int slot = shared_input(st, &writes);
+        if (slot < 0 || slot >= nd->n_inputs || nd->n_outputs < 1 || nd->inputs[slot] < 0 || nd->outputs[0] < 0)
             continue;
-        unsigned flags = st->def->flags;
-        if (!(flags & (MBI_OP_ALIAS_INPUT0 | MBI_OP_INPLACE_INPUT0)))
-            continue;
-        int in = nd->inputs[0], out = nd->outputs[0];
+        int in = nd->inputs[slot], out = nd->outputs[0];
         mbi_svalue *vi = &s->values[in], *vo = &s->values[out];
         if (!in_arena(vi) || !in_arena(vo))
             continue;
@@ -72,14 +89,14 @@ static void assign_sharing(mobinfer_session *s)
         /* Graph inputs are filled by the caller before each run: never write
          * over them, and only alias them when the op writes nothing. */
         bool root_is_input = r->is_input;
-        if (flags & MBI_OP_INPLACE_INPUT0) {
+        if (writes) {
             if (root_is_input || r->is_output || r->last_step > i)
                 continue;
             /* The input must not be read again by this very node through
              * another operand. */
             bool reread = false;
-            for (int k = 1; k < nd->n_inputs; k++)
-                if (nd->inputs[k] >= 0 && root_of(s, nd->inputs[k]) == root)
+            for (int k = 0; k < nd->n_inputs; k++)
+                if (k != slot && nd->inputs[k] >= 0 && root_of(s, nd->inputs[k]) == root)
                     reread = true;
             if (reread)
                 continue;
