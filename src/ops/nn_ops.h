@@ -11,6 +11,7 @@ extern const mbi_op_def mbi_op_ConvNhwc;           /* conv_nhwc.c */
 extern const mbi_op_def mbi_op_Dense;              /* dense.c */
 extern const mbi_op_def mbi_op_SqueezeExcite;      /* squeeze_excite.c */
 extern const mbi_op_def mbi_op_SqueezeExciteProject; /* squeeze_excite_project.c */
+extern const mbi_op_def mbi_op_MBConvNhwc;         /* mbconv_nhwc.c */
 extern const mbi_op_def mbi_op_ConvTransposeNhwc;  /* conv_transpose_nhwc.c */
 extern const mbi_op_def mbi_op_MaxPoolNhwc;        /* pool_nhwc.c */
 extern const mbi_op_def mbi_op_AveragePoolNhwc;    /* pool_nhwc.c */

@@ -10,6 +10,7 @@ const mbi_op_def *const mbi_op_table_nn[] = {
     &mbi_op_Dense,
     &mbi_op_SqueezeExcite,
     &mbi_op_SqueezeExciteProject,
+    &mbi_op_MBConvNhwc,
     &mbi_op_ConvTransposeNhwc,
     &mbi_op_MaxPoolNhwc,
     &mbi_op_AveragePoolNhwc,

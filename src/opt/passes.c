@@ -16,5 +16,7 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
         return st;
     if ((st = mbi_opt_concat_in_place(og)))
         return st;
+    if ((st = mbi_opt_fuse_mbconv(og)))
+        return st;
     return MOBINFER_OK;
 }

@@ -45,4 +45,8 @@ mobinfer_status mbi_opt_cancel_reshapes(mbi_opt_graph *og);
  * of its output (after fuse_epilogue: the epilogues are final). */
 mobinfer_status mbi_opt_concat_in_place(mbi_opt_graph *og);
 
+/* Large inverted-residual blocks (1x1 expand, depthwise, 1x1 project, or
+ * two of them) become one MBConvNhwc node. */
+mobinfer_status mbi_opt_fuse_mbconv(mbi_opt_graph *og);
+
 #endif

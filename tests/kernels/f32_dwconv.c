@@ -6,7 +6,11 @@
  * or only partly, clamp on and off, no bias. Buffers are exactly as large
  * as the contract says, so the sanitizer build catches any access past
  * them; the output starts as a sentinel so writes outside the requested
- * rows are caught too. */
+ * rows are caught too. Every case runs twice: on the image, and through a
+ * table of row pointers (mbi_dwconv_shape.in_rows) whose rows are separate
+ * allocations of exactly one row, with NULL for the rows the requested
+ * output rows do not read and no image pointer at all, the second row range
+ * written to a band buffer that starts at its first row (out_row0). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -120,8 +124,33 @@ static int run_case(const mbi_f32_dwconv_kernel *kern, const dw_case *tc)
         mm.min = -0.3f;
         mm.max = 0.4f;
     }
+    float *out_rows = malloc((n_out ? n_out : 1) * sizeof(float));
+    for (size_t i = 0; i < n_out; i++)
+        out_rows[i] = SENTINEL;
     mbi_f32_dwconv_compute(kern, s, in, packed, out, 0, tc->row_a, &mm);
     mbi_f32_dwconv_compute(kern, s, in, packed, out, tc->row_a, tc->row_b, &mm);
+
+    /* The same rows through the row table. */
+    const size_t row_floats = s->in_w * c;
+    float **rows = calloc(s->in_h, sizeof *rows);
+    for (size_t oy = 0; oy < tc->row_b; oy++)
+        for (size_t i = 0; i < s->kh; i++) {
+            ptrdiff_t iy = (ptrdiff_t)(oy * s->stride_h + i * s->dil_h) - (ptrdiff_t)s->pad_top;
+            if (iy < 0 || iy >= (ptrdiff_t)s->in_h || rows[iy])
+                continue;
+            rows[iy] = malloc(row_floats * sizeof(float));
+            memcpy(rows[iy], in + (size_t)iy * row_floats, row_floats * sizeof(float));
+        }
+    mbi_dwconv_shape st = *s;
+    st.in_rows = (const float *const *)rows;
+    mbi_f32_dwconv_compute(kern, &st, NULL, packed, out_rows, 0, tc->row_a, &mm);
+    /* The second range as a band buffer starting at its first row (out_row0). */
+    st.out_row0 = tc->row_a;
+    mbi_f32_dwconv_compute(kern, &st, NULL, packed, out_rows + tc->row_a * s->out_w * c, tc->row_a,
+                           tc->row_b, &mm);
+    for (size_t iy = 0; iy < s->in_h; iy++)
+        free(rows[iy]);
+    free(rows);
 
     int bad = 0;
     const size_t done = tc->row_b * s->out_w * c;
@@ -137,11 +166,19 @@ static int run_case(const mbi_f32_dwconv_kernel *kern, const dw_case *tc)
                     px % s->out_w, i % c, out[i], i < done ? ref[i] : SENTINEL);
             describe(tc);
         }
+        /* The row table gives the very same sums. */
+        if (memcmp(&out_rows[i], &out[i], sizeof(float)) != 0 && bad++ == 0) {
+            size_t px = i / c;
+            fprintf(stderr, "%s (row table): pixel (%zu, %zu) channel %zu: got %g want %g\n", kern->name,
+                    px / s->out_w, px % s->out_w, i % c, out_rows[i], out[i]);
+            describe(tc);
+        }
     }
     free(in);
     free(w);
     free(bias);
     free(out);
+    free(out_rows);
     free(ref);
     free(mag);
     free(packed);
@@ -223,7 +260,7 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
                 memset(&tc, 0, sizeof tc);
                 mbi_dwconv_shape *s = &tc.s;
                 *s = (mbi_dwconv_shape){tiny[ti][0], tiny[ti][1], 17, ks[ki], ks[ki], 1 + pad % 2, 1 + pad % 2,
-                                        1, 1, pad, pad, 0, 0};
+                                        1, 1, pad, pad, 0, 0, NULL, 0};
                 tc.pad_bottom = tc.pad_right = pad;
                 s->out_h = out_size(s->in_h, pad, pad, ks[ki], 1, s->stride_h);
                 s->out_w = out_size(s->in_w, pad, pad, ks[ki], 1, s->stride_w);
@@ -244,7 +281,7 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
     for (size_t li = 0; li < sizeof layers / sizeof layers[0]; li++) {
         memset(&tc, 0, sizeof tc);
         const size_t *l = layers[li];
-        tc.s = (mbi_dwconv_shape){l[0], l[0] + 1, l[1], l[2], l[2], l[3], l[3], 1, 1, l[4], l[4], 0, 0};
+        tc.s = (mbi_dwconv_shape){l[0], l[0] + 1, l[1], l[2], l[2], l[3], l[3], 1, 1, l[4], l[4], 0, 0, NULL, 0};
         tc.pad_bottom = tc.pad_right = l[4];
         tc.s.out_h = out_size(l[0], l[4], l[4], l[2], 1, l[3]);
         tc.s.out_w = out_size(l[0] + 1, l[4], l[4], l[2], 1, l[3]);

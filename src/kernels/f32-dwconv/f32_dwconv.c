@@ -69,7 +69,7 @@ void mbi_f32_dwconv_compute(const mbi_f32_dwconv_kernel *kern, const mbi_dwconv_
 {
     if (oy_end > s->out_h)
         oy_end = s->out_h;
-    if (oy_begin >= oy_end || s->out_w == 0 || s->channels == 0)
+    if (oy_begin >= oy_end || oy_begin < s->out_row0 || s->out_w == 0 || s->channels == 0)
         return;
     kern->rows(s, in, packed, out, oy_begin, oy_end, mm);
 }

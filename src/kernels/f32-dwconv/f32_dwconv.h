@@ -27,10 +27,25 @@
 /* Output (oy, ox) reads input rows oy*stride_h - pad_top + i*dil_h and columns
  * ox*stride_w - pad_left + j*dil_w; taps outside [0, in_h) x [0, in_w) count as zero.
  * kh, kw, strides and dilations are >= 1; out_h and out_w are the caller's (any value works:
- * windows entirely in the padding give clamp(bias)). */
+ * windows entirely in the padding give clamp(bias)).
+ *
+ * in_rows: NULL, or where each input row lies: row iy (in_w pixels of `channels` floats) starts
+ * at in_rows[iy] instead of in + iy*in_w*channels, and `in` is not read. Only the entries of the
+ * rows the requested output rows read must be valid (rows iy = oy*stride_h - pad_top + i*dil_h
+ * inside [0, in_h)): a fused block keeps a few expanded rows in a ring buffer and points at them. */
 typedef struct mbi_dwconv_shape {
     size_t in_h, in_w, channels, kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, out_h, out_w;
+    const float *const *in_rows;
+    /* Output row oy is written at out + (oy - out_row0)*out_w*channels (out_row0 <= the first row
+     * computed): 0 for a whole image, or the first row of a band buffer holding only some rows. */
+    size_t out_row0;
 } mbi_dwconv_shape;
+
+/* The first float of input row iy (0 <= iy < in_h) under shape s. */
+static inline const float *mbi_dwconv_in_row(const mbi_dwconv_shape *s, const float *in, size_t iy)
+{
+    return s->in_rows ? s->in_rows[iy] : in + iy * s->in_w * s->channels;
+}
 
 /* Rows [oy_begin, oy_end) of the output; `out` is the image's first output pixel. */
 typedef void (*mbi_f32_dwconv_rows_fn)(const mbi_dwconv_shape *s, const float *in, const float *packed,
@@ -57,9 +72,11 @@ void mbi_f32_dwconv_pack(const mbi_f32_dwconv_kernel *kern, size_t channels, siz
                          const float *w, const float *bias, float *packed);
 
 /* Computes output rows [oy_begin, oy_end) of one image:
- *   out[(oy*out_w + ox)*C + c] = clamp(bias[c] + sum_{i,j} w[c][i][j] * in[(iy*in_w + ix)*C + c])
+ *   out[((oy - out_row0)*out_w + ox)*C + c] =
+ *       clamp(bias[c] + sum_{i,j} w[c][i][j] * in[(iy*in_w + ix)*C + c])
  * with iy = oy*stride_h - pad_top + i*dil_h, ix = ox*stride_w - pad_left + j*dil_w, zero outside
- * the input. Threads may split the rows; no allocation. */
+ * the input (input rows through s->in_rows when set; `in` may then be NULL). Does nothing when
+ * oy_begin < out_row0. Threads may split the rows; no allocation. */
 void mbi_f32_dwconv_compute(const mbi_f32_dwconv_kernel *kern, const mbi_dwconv_shape *s, const float *in,
                             const float *packed, float *out, size_t oy_begin, size_t oy_end,
                             const mbi_f32_minmax *mm);

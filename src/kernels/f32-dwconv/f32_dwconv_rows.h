@@ -13,7 +13,9 @@
  * per-row decision the compiler turns into separate code). Fixed-size code
  * exists for 3x3, 5x5 and 7x7; other sizes load each weight per tap. The
  * last block of a channel count that is not a multiple of VW uses masked
- * loads and stores, so nothing past the image's last channel is touched. */
+ * loads and stores, so nothing past the image's last channel is touched.
+ * Input rows come from mbi_dwconv_in_row (the image, or the caller's row
+ * table), once per output row and filter row. */
 #ifndef MBI_KERNELS_F32_DWCONV_ROWS_H
 #define MBI_KERNELS_F32_DWCONV_ROWS_H
 
@@ -191,7 +193,7 @@ DW_INLINE void dw_row_fixed_any(const size_t KH, const size_t KW, bool all_rows,
 }
 
 /* Any filter size: taps and weights from runtime loops, every pixel checked. */
-static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, const float *in_c,
+static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, const float *in, size_t c0,
                            ptrdiff_t by, const dw_row_args *a, vf vmin, vf vmax)
 {
     const size_t c = s->channels, kw = s->kw;
@@ -201,7 +203,7 @@ static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, cons
         mbi_kwin_taps(bx, s->dil_w, kw, s->in_w, &kx0, &kx1);
         vf acc = v_load(a->wb);
         for (size_t ky = a->ky0; ky < a->ky1; ky++) {
-            const float *row = in_c + (size_t)(by + (ptrdiff_t)(ky * s->dil_h)) * s->in_w * c;
+            const float *row = mbi_dwconv_in_row(s, in, (size_t)(by + (ptrdiff_t)(ky * s->dil_h))) + c0;
             for (size_t kx = kx0; kx < kx1; kx++) {
                 const float *x = row + (size_t)(bx + (ptrdiff_t)(kx * s->dil_w)) * c;
                 const vf wt = v_load(a->wb + VW * (1 + ky * kw + kx));
@@ -232,17 +234,16 @@ MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
             a.ox_hi = ox_hi < a.ox_lo ? a.ox_lo : ox_hi < a.x_end ? ox_hi : a.x_end;
             for (size_t c0 = 0; c0 < c; c0 += VW) {
                 const bool masked = c - c0 < VW;
-                const float *in_c = in + c0;
                 a.wb = packed + c0 * (taps + 1);
-                a.out = out + oy * s->out_w * c + c0;
+                a.out = out + (oy - s->out_row0) * s->out_w * c + c0;
                 if (!fixed) {
-                    dw_row_generic(masked, tail, s, in_c, by, &a, vmin, vmax);
+                    dw_row_generic(masked, tail, s, in, c0, by, &a, vmin, vmax);
                     continue;
                 }
                 for (size_t ky = 0; ky < kh; ky++)
                     a.rows[ky] = ky >= a.ky0 && ky < a.ky1
-                                     ? in_c + (size_t)(by + (ptrdiff_t)(ky * s->dil_h)) * s->in_w * c
-                                     : in_c; /* never read: the row is skipped */
+                                     ? mbi_dwconv_in_row(s, in, (size_t)(by + (ptrdiff_t)(ky * s->dil_h))) + c0
+                                     : in; /* never read: the row is skipped */
                 if (kh == 3)
                     dw_row_fixed_any(3, 3, all_rows, masked, tail, s, &a, vmin, vmax);
                 else if (kh == 5)

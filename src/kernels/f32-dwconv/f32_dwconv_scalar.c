@@ -19,7 +19,7 @@ MBI_F32_DWCONV_ROWS(mbi_f32_dwconv_rows_8c_scalar)
             const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
             size_t kx0, kx1;
             mbi_kwin_taps(bx, s->dil_w, kw, s->in_w, &kx0, &kx1);
-            float *o = out + (oy * s->out_w + ox) * c;
+            float *o = out + ((oy - s->out_row0) * s->out_w + ox) * c;
             for (size_t c0 = 0; c0 < c; c0 += CT) {
                 const size_t nc = c - c0 < CT ? c - c0 : CT;
                 const float *wb = packed + c0 * (taps + 1);
@@ -28,7 +28,7 @@ MBI_F32_DWCONV_ROWS(mbi_f32_dwconv_rows_8c_scalar)
                     acc[j] = wb[j];
                 for (size_t ky = ky0; ky < ky1; ky++) {
                     const size_t iy = (size_t)(by + (ptrdiff_t)(ky * s->dil_h));
-                    const float *row = in + iy * s->in_w * c + c0;
+                    const float *row = mbi_dwconv_in_row(s, in, iy) + c0;
                     for (size_t kx = kx0; kx < kx1; kx++) {
                         const size_t ix = (size_t)(bx + (ptrdiff_t)(kx * s->dil_w));
                         const float *x = row + ix * c;
