@@ -2,9 +2,9 @@
 
 #include "ir/attr.h"
 
-static mobinfer_status read_act(const mbi_node *node, const char *kind_name,
-                                const char *alpha_name, const char *beta_name, mbi_act *act,
-                                mbi_error *err)
+mobinfer_status mbi_act_from_attrs(const mbi_node *node, const char *kind_name,
+                                   const char *alpha_name, const char *beta_name, mbi_act *act,
+                                   mbi_error *err)
 {
     int64_t kind;
     mobinfer_status st;
@@ -23,9 +23,10 @@ mobinfer_status mbi_epilogue_from_attrs(const mbi_node *node, mbi_epilogue *ep, 
 {
     int64_t residual;
     mobinfer_status st;
-    if ((st = read_act(node, MBI_ATTR_ACT, MBI_ATTR_ACT_ALPHA, MBI_ATTR_ACT_BETA, &ep->act, err)) ||
-        (st = read_act(node, MBI_ATTR_POST, MBI_ATTR_POST_ALPHA, MBI_ATTR_POST_BETA, &ep->post,
-                       err)) ||
+    if ((st = mbi_act_from_attrs(node, MBI_ATTR_ACT, MBI_ATTR_ACT_ALPHA, MBI_ATTR_ACT_BETA,
+                                 &ep->act, err)) ||
+        (st = mbi_act_from_attrs(node, MBI_ATTR_POST, MBI_ATTR_POST_ALPHA, MBI_ATTR_POST_BETA,
+                                 &ep->post, err)) ||
         (st = mbi_attr_int(node, MBI_ATTR_RESIDUAL, 0, &residual, err)))
         return st;
     ep->residual = residual != 0;

@@ -22,6 +22,12 @@
  * activation kind. */
 mobinfer_status mbi_epilogue_from_attrs(const mbi_node *node, mbi_epilogue *ep, mbi_error *err);
 
+/* Reads one activation from the attributes named kind_name, alpha_name and
+ * beta_name (absent: none), for ops with more than one fused stage. */
+mobinfer_status mbi_act_from_attrs(const mbi_node *node, const char *kind_name,
+                                   const char *alpha_name, const char *beta_name, mbi_act *act,
+                                   mbi_error *err);
+
 /* A short name of the activation kind, for `info` ("relu", "hardswish"...). */
 const char *mbi_act_name(mbi_act_kind kind);
 

@@ -95,6 +95,9 @@ const mbi_op_def *mbi_op_find(const char *domain, const char *op_type);
 /* Session-lifetime memory for prepare (zeroed); NULL and an error in ctx->err
  * when the allocator fails. */
 void *mbi_op_alloc(mbi_op_ctx *ctx, size_t bytes);
+/* `floats` floats from the same pool (64-byte aligned, as the SIMD kernels
+ * load packed weights); fails on a count whose bytes overflow. */
+float *mbi_op_alloc_floats(mbi_op_ctx *ctx, size_t floats);
 
 /* Helpers shared by operators. */
 

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "ops/op.h"
@@ -8,6 +9,15 @@ void *mbi_op_alloc(mbi_op_ctx *ctx, size_t bytes)
     if (!p)
         mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory (%zu bytes)", bytes);
     return p;
+}
+
+float *mbi_op_alloc_floats(mbi_op_ctx *ctx, size_t floats)
+{
+    if (floats > SIZE_MAX / sizeof(float)) {
+        mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory (%zu floats)", floats);
+        return NULL;
+    }
+    return mbi_op_alloc(ctx, floats * sizeof(float));
 }
 
 void mbi_op_set_output(mbi_op_ctx *ctx, int index, mobinfer_dtype dtype, const int64_t *dims,
