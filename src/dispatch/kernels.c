@@ -9,6 +9,7 @@
 #include "kernels/f32-pool/f32_pool.h"
 #include "kernels/f32-vact/f32_vact.h"
 #include "kernels/f32-vbinary/f32_vbinary.h"
+#include "kernels/f32-winograd/f32_winograd.h"
 
 void mbi_kernels_select(mbi_kernels *k)
 {
@@ -25,4 +26,5 @@ void mbi_kernels_select(mbi_kernels *k)
     k->pool = mbi_f32_pool_kernel_select(&k->cpu);
     k->gemm = mbi_f32_gemm_kernel_select(&k->cpu);
     k->igemm = mbi_f32_igemm_kernel_select(&k->cpu);
+    k->winograd = mbi_f32_winograd_kernel_select(&k->cpu);
 }

@@ -31,6 +31,7 @@ typedef struct mbi_kernels {
     mbi_f32_vunary_fn erf;
     const mbi_f32_vbinary_kernel *vbinary;
     const struct mbi_f32_chanwise_kernel *chanwise; /* f32-chanwise */
+    const struct mbi_f32_winograd_kernel *winograd; /* f32-winograd */
 } mbi_kernels;
 
 /* Detects the CPU and fills every entry (never NULL: the scalar variant of

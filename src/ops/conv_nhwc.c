@@ -15,7 +15,7 @@
  *   (MBI_OP_INPLACE_NAMED); otherwise run copies Into to Y first.
  * Dense (not depthwise) convolutions without a residual only.
  *
- * Three kernels, chosen in prepare:
+ * Four kernels, chosen in prepare:
  *   - depthwise (group == C == M): the dwconv family, rows split over threads;
  *   - pointwise (1x1, stride 1, no padding): GEMM straight on X, since NHWC
  *     rows of X are the GEMM's A rows;
@@ -23,7 +23,10 @@
  *     floats where they lie through an indirection buffer of pointers (no
  *     copy). A network's first convolution too: transposing its 3-channel
  *     input to NHWC and running this costs a quarter of gathering im2col
- *     rows from NCHW (measured on MnasNet's stem: 0.20 against 0.69 ms). */
+ *     rows from NCHW (measured on MnasNet's stem: 0.20 against 0.69 ms);
+ *   - 3x3, stride 1, dilation 1, group 1, where it measured faster
+ *     (winograd_tile): Winograd F(4,3) or F(2,3), in blocks of tiles whose
+ *     transformed input and GEMM results stay in the thread's scratch. */
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -33,13 +36,14 @@
 #include "kernels/f32-gemm/f32_gemm.h"
 #include "kernels/f32-igemm/f32_igemm.h"
 #include "kernels/f32-vact/f32_epilogue.h"
+#include "kernels/f32-winograd/f32_winograd.h"
 #include "ops/epilogue_attrs.h"
 #include "ops/nn_ops.h"
 #include "ops/nn_spatial.h"
 #include "ops/op.h"
 #include "runtime/thread_pool.h"
 
-typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM } conv_kind;
+typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM, CONV_WINOGRAD } conv_kind;
 
 /* Output pixels per GEMM task (a multiple of every kernel's mr that
  * matters: 1..8, 12, 14 divide 168; the igemm path rounds it down to its mr
@@ -94,6 +98,12 @@ typedef struct conv_nhwc_params {
     const float **indirection;
     const float *ind_x;
     const float *zero; /* C zeros: the taps in the padding */
+    /* CONV_WINOGRAD: tiles instead of pixels (m_tasks ranges of them, run
+     * in blocks of at most wg_block), a scratch of wg_scratch floats per
+     * thread, and the bias apart (the packed weights have none). */
+    mbi_winograd_conv wg;
+    size_t wg_tiles, wg_block, wg_scratch;
+    const float *bias;
 } conv_nhwc_params;
 
 /* How many tasks a node of `macs` multiply-adds is worth: one per thread,
@@ -139,6 +149,7 @@ typedef struct conv_job {
     const float **ind_scratch;
     steal_share *shares;
     mbi_task_fn unit; /* runs one work unit */
+    float *wg_scratch; /* CONV_WINOGRAD: thread t's is wg_scratch + t * p->wg_scratch */
 } conv_job;
 
 /* Takes the first (front) or last unit of a share; false when it is empty.
@@ -260,6 +271,132 @@ static mobinfer_status parse_slice(mbi_op_ctx *ctx, conv_nhwc_params *p, bool de
     return MOBINFER_OK;
 }
 
+/* Whether Winograd F(m,3) beats the igemm on a layer of `tiles` tiles
+ * with weights of wbytes once transformed: at least WINOGRAD_MIN_TILES
+ * tiles (the per-position GEMMs have that many rows), and at most
+ * max_wbytes_per_tile of weights per tile, because the transformed weights
+ * (16/9 or 4 times the igemm's) are read once per run from L3 or memory
+ * and a layer with few tiles waits on them. Measured on one AVX-512 core
+ * against the igemm (the kernels alone in a timing loop, min of 20 runs):
+ *   F(4,3): 56x56 64->64 2.5x, 28x28 128->128 2.6x, 14x14 256->256 2.1x
+ *   (16 tiles, 0.6 MB a tile), 10x10 96->24 1.8x (9 tiles), but
+ *   10x10 384->384 1.3x (9 tiles, 2.4 MB a tile: F(2,3) 1.8x), 7x7 and 8x8
+ *   maps (4 tiles) 0.75-1.0x;
+ *   F(2,3) there: 7x7 512->512 1.46x (16 tiles, 1 MB a tile), 5x5 256->256
+ *   1.04x (9 tiles), 4x4 512->512 0.72x (4 tiles, 4 MB a tile). */
+#define WINOGRAD_MIN_TILES 9
+#define WINOGRAD_F4_MAX_WBYTES_PER_TILE ((uint64_t)1 << 20)
+#define WINOGRAD_F2_MAX_WBYTES_PER_TILE ((uint64_t)2 << 20)
+
+static bool winograd_fits(const conv_nhwc_params *p, size_t m, uint64_t max_wbytes_per_tile)
+{
+    const int64_t side = (int64_t)m;
+    const uint64_t tiles = (uint64_t)p->batch * (uint64_t)((p->g.out[1] + side - 1) / side) *
+                           (uint64_t)((p->g.out[2] + side - 1) / side);
+    const uint64_t wbytes = (uint64_t)((m + 2) * (m + 2)) * (uint64_t)p->c * (uint64_t)p->m * 4;
+    return tiles >= WINOGRAD_MIN_TILES && wbytes <= tiles * max_wbytes_per_tile;
+}
+
+/* The Winograd output tile (2 or 4) for a dense convolution, or 0 to
+ * leave it to the igemm. Few channels gain little, the transforms' cost
+ * being per channel and the GEMMs' per channel pair: F(4,3) 112x112 8->8
+ * 0.98x, 80x80 8->96 1.2x, 56x56 16->16 1.5x; F(2,3) 56x56 16->16 0.97x,
+ * 55x55 16->64 1.15x, 27x27 32->128 1.5x. F(4,3)'s error on whole
+ * models stays within 3e-6 of the output's magnitude (docs/OPERATORS.md). */
+static size_t winograd_tile(const conv_nhwc_params *p)
+{
+    const mbi_window3d *g = &p->g;
+    if (g->kernel[1] != 3 || g->kernel[2] != 3 || g->stride[1] != 1 || g->stride[2] != 1 ||
+        g->dilation[1] != 1 || g->dilation[2] != 1)
+        return 0;
+    if (p->c >= 8 && p->m >= 8 && p->c * p->m >= 256 &&
+        winograd_fits(p, 4, WINOGRAD_F4_MAX_WBYTES_PER_TILE))
+        return 4;
+    if (p->c >= 16 && p->m >= 16 && p->c * p->m >= 1024 &&
+        winograd_fits(p, 2, WINOGRAD_F2_MAX_WBYTES_PER_TILE))
+        return 2;
+    return 0;
+}
+
+/* The V and M of one block of tiles (alpha^2 * (C + M) floats a tile) stay
+ * within this, so that they and a share of the weights stay in L2 (2 MB
+ * here; 0.5, 1, 2 and 4 MB measured: 1 MB was best or within 5%)... */
+#define WINOGRAD_BLOCK_BYTES ((size_t)1 << 20)
+/* The scratch of a block never exceeds this, whatever the weights. */
+#define WINOGRAD_BLOCK_MAX_BYTES ((size_t)4 << 20)
+
+static mobinfer_status winograd_prepare(mbi_op_ctx *ctx, conv_nhwc_params *p, size_t tile,
+                                        const float *w, const float *bias,
+                                        const int64_t in_hw[2])
+{
+    const mbi_f32_gemm_kernel *gk = ctx->kernels->gemm;
+    const size_t c = (size_t)p->c, n = (size_t)p->m, pos = (tile + 2) * (tile + 2);
+    const mbi_window3d *g = &p->g;
+    p->kind = CONV_WINOGRAD;
+    p->wg = (mbi_winograd_conv){.m = tile, .batch = (size_t)p->batch, .in_h = (size_t)in_hw[0],
+                                .in_w = (size_t)in_hw[1], .c = c, .n = n,
+                                .pad_top = (size_t)g->pad_begin[1],
+                                .pad_left = (size_t)g->pad_begin[2], .out_h = (size_t)g->out[1],
+                                .out_w = (size_t)g->out[2]};
+    float *packed = alloc_packed(ctx, mbi_f32_winograd_packed_floats(gk, tile, n, c));
+    if (!packed)
+        return ctx->err->status;
+    mbi_f32_winograd_pack(gk, tile, n, c, w, packed);
+    p->packed = packed;
+    float *b = mbi_op_alloc(ctx, n * sizeof(float));
+    p->zero = mbi_op_alloc(ctx, c * sizeof(float));
+    if (!b || !p->zero)
+        return ctx->err->status;
+    if (bias)
+        memcpy(b, bias, n * sizeof(float));
+    p->bias = b;
+
+    const size_t pixels = (size_t)(p->batch * g->out[1] * g->out[2]);
+    const uint64_t macs = (uint64_t)pixels * n * c * 9;
+    const size_t tiles = mbi_winograd_tiles(&p->wg);
+    const size_t n_blocks = (n + gk->nr - 1) / gk->nr;
+    p->wg_tiles = tiles;
+    p->n_blocks = n_blocks;
+    p->m_tasks = 1;
+    p->n_tasks = 1;
+    size_t want = task_count(macs, (size_t)ctx->num_threads);
+    if (want > 1) {
+        /* As the GEMM path (conv_nhwc_prepare), counting the work as the
+         * direct convolution's. */
+        size_t target = want * UNITS_PER_THREAD;
+        if (macs / UNIT_MIN_MACS < target)
+            target = macs / UNIT_MIN_MACS > want ? (size_t)(macs / UNIT_MIN_MACS) / want * want
+                                                 : want;
+        split_units(want, target, tiles, n_blocks,
+                    (uint64_t)pos * n_blocks * gk->nr * (c + 1) * sizeof(float),
+                    (uint64_t)(p->batch * in_hw[0] * in_hw[1]) * c * sizeof(float),
+                    (uint64_t)pixels * n * sizeof(float), &p->m_tasks, &p->n_tasks);
+    }
+    /* ...unless the weights are the larger stream: every block reads all
+     * of them, so a block has at least C*M/(C+M) tiles, which keeps the
+     * weights' bytes per tile below the transforms' (14x14 256->256: 1.37x
+     * faster in one block of 49 tiles than in blocks of 24). */
+    const size_t n_unit = (n_blocks + p->n_tasks - 1) / p->n_tasks * gk->nr;
+    const size_t nu = n_unit < n ? n_unit : n;
+    const size_t tile_bytes = pos * (c + nu) * sizeof(float);
+    size_t block = WINOGRAD_BLOCK_BYTES / tile_bytes;
+    if (block < c * nu / (c + nu))
+        block = c * nu / (c + nu);
+    if (block > WINOGRAD_BLOCK_MAX_BYTES / tile_bytes)
+        block = WINOGRAD_BLOCK_MAX_BYTES / tile_bytes;
+    block = block / gk->mr * gk->mr;
+    if (block < gk->mr)
+        block = gk->mr;
+    size_t per_task = (tiles + p->m_tasks - 1) / p->m_tasks;
+    p->wg_block = per_task < block ? per_task : block;
+    p->wg_scratch = mbi_f32_winograd_scratch_floats(&p->wg, p->wg_block);
+    ctx->scratch_bytes = p->wg_scratch * sizeof(float) * (size_t)ctx->num_threads;
+    plan_shares(ctx, p, p->m_tasks * p->n_tasks);
+    ctx->macs = macs;
+    ctx->params = p;
+    return MOBINFER_OK;
+}
+
 static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
 {
     mobinfer_status st;
@@ -343,6 +480,10 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
         ctx->params = p;
         return MOBINFER_OK;
     }
+
+    size_t wg_tile = winograd_tile(p);
+    if (wg_tile)
+        return winograd_prepare(ctx, p, wg_tile, w->data, bias, in_hw);
 
     const mbi_f32_gemm_kernel *gk = ctx->kernels->gemm;
     bool pointwise = kh == 1 && kw == 1 && p->g.stride[1] == 1 && p->g.stride[2] == 1 &&
@@ -484,6 +625,51 @@ static void gemm_task(void *arg, size_t task, int thread)
                               j->residual ? j->residual + m0 * ldc + n0 : NULL, ldc);
 }
 
+/* The epilogue's tile pass over the output of tiles [s, e), channels
+ * [n0, n1): for each tile row the block covers, its pixel rows. */
+static void winograd_epilogue(const conv_job *j, size_t s, size_t e, size_t n0, size_t n1)
+{
+    const conv_nhwc_params *p = j->p;
+    const mbi_winograd_conv *g = &p->wg;
+    const size_t tw = mbi_winograd_tiles_w(g), th = mbi_winograd_tiles_h(g), m = g->m;
+    const size_t ldc = (size_t)p->ctot;
+    while (s < e) {
+        const size_t row = s / tw, img = row / th, ty = row % th;
+        const size_t tx0 = s % tw, tx1 = e - row * tw < tw ? e - row * tw : tw;
+        const size_t x0 = tx0 * m, x1 = tx1 * m < g->out_w ? tx1 * m : g->out_w;
+        const size_t y1 = ty * m + m < g->out_h ? ty * m + m : g->out_h;
+        for (size_t oy = ty * m; oy < y1; oy++) {
+            const size_t px = (img * g->out_h + oy) * g->out_w + x0;
+            mbi_f32_epilogue_tile(j->kern->act, &p->ep, j->y + px * ldc + n0, x1 - x0, n1 - n0,
+                                  ldc, j->residual ? j->residual + px * ldc + n0 : NULL, ldc);
+        }
+        s = row * tw + tx1;
+    }
+}
+
+static void winograd_task(void *arg, size_t task, int thread)
+{
+    const conv_job *j = arg;
+    const conv_nhwc_params *p = j->p;
+    const mbi_f32_gemm_kernel *gk = j->kern->gemm;
+    size_t mt = task / p->n_tasks, nt = task % p->n_tasks;
+    size_t t0 = p->wg_tiles * mt / p->m_tasks, t1 = p->wg_tiles * (mt + 1) / p->m_tasks;
+    size_t b0 = p->n_blocks * nt / p->n_tasks, b1 = p->n_blocks * (nt + 1) / p->n_tasks;
+    if (t0 == t1 || b0 == b1)
+        return;
+    size_t n0 = b0 * gk->nr, n1 = b1 * gk->nr < (size_t)p->m ? b1 * gk->nr : (size_t)p->m;
+    float *scratch = j->wg_scratch + (size_t)thread * p->wg_scratch;
+    /* Blocks of nearly equal size, none above wg_block. */
+    size_t blocks = (t1 - t0 + p->wg_block - 1) / p->wg_block;
+    for (size_t b = 0; b < blocks; b++) {
+        size_t s = t0 + (t1 - t0) * b / blocks, e = t0 + (t1 - t0) * (b + 1) / blocks;
+        mbi_f32_winograd_compute(j->kern->winograd, gk, &p->wg, s, e - s, n0, n1, j->x, p->zero,
+                                 p->packed, p->bias, j->y, (size_t)p->ctot, &p->mm, scratch);
+        if (p->tile_pass)
+            winograd_epilogue(j, s, e, n0, n1);
+    }
+}
+
 static void dw_task(void *arg, size_t task, int thread)
 {
     (void)thread;
@@ -534,7 +720,10 @@ static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
                   y + p->coff,
                   ctx->scratch ? (const float **)((char *)ctx->scratch + p->share_bytes) : NULL,
                   ctx->scratch,
-                  p->kind == CONV_DEPTHWISE ? dw_task : gemm_task};
+                  p->kind == CONV_DEPTHWISE ? dw_task
+                  : p->kind == CONV_WINOGRAD ? winograd_task
+                                             : gemm_task,
+                  ctx->scratch ? (float *)((char *)ctx->scratch + p->share_bytes) : NULL};
     size_t units = p->kind == CONV_DEPTHWISE ? p->m_tasks : p->m_tasks * p->n_tasks;
     if (p->shares < 2) {
         mbi_threadpool_run(ctx->threadpool, units, j.unit, &j);
