@@ -1,5 +1,6 @@
 /* f32-vact: every variant against double-precision libm (accuracy over a
- * dense sweep, saturation, NaN and inf), against the scalar variant, on the
+ * dense sweep, across the +-87 switch between the short exp and the general
+ * one, saturation, NaN and inf), against the scalar variant, on the
  * awkward lengths, unaligned and in place; the epilogue tile pass; and the
  * float32 unary operators that use these kernels, run through a session
  * against the reference kernel (ops/ref/unary_ref.c).
@@ -223,6 +224,31 @@ static void test_accuracy(const mbi_f32_vact_variant *v, uint32_t stride, int pr
     }
 }
 
+/* Sigmoid, SiLU and GELU-tanh take a short path unless a lane of the vector
+ * needs the general one (|x| beyond 87): on a grid across that boundary,
+ * with and without a far-out lane in every other vector, both paths must
+ * meet the same bounds. */
+static void test_mixed_paths(const mbi_f32_vact_variant *v)
+{
+    enum { N = 48000 };
+    static float x[N], y[N];
+    for (int far = 0; far < 2; far++)
+        for (size_t i = 0; i < N_FN_CASES; i++) {
+            const fn_case *c = &fn_cases[i];
+            for (size_t j = 0; j < N; j++)
+                x[j] = far && j % 32 == 3 ? -1000.0f : -120.0f + 240.0f * (float)j / N;
+            run_fn(v, c, x, y, N);
+            err_stats st;
+            memset(&st, 0, sizeof st);
+            for (size_t j = 0; j < N; j++)
+                accumulate(&st, c, x[j], y[j]);
+            CHECK(st.max_ulp <= c->max_ulp && st.max_tail_rel <= c->max_tail_rel &&
+                      st.max_abs_tail <= 1e-7 && st.max_abs_subnormal <= 1e-42,
+                  "%s %s (far lanes %d): %.2f ulp at x=%.9g", v->name, c->name, far, st.max_ulp,
+                  (double)st.worst_x);
+        }
+}
+
 /* Large |x| saturates, inf and NaN behave. */
 static void test_special(const mbi_f32_vact_variant *v)
 {
@@ -251,6 +277,15 @@ static void test_special(const mbi_f32_vact_variant *v)
         run_fn(v, c, nan_in, nan_out, 9);
         CHECK(isnan(nan_out[4]), "%s %s(NaN) = %g", v->name, c->name, (double)nan_out[4]);
     }
+    /* The sigmoid saturates to exactly 1 and 0, whichever path a lane takes. */
+    const mbi_act sig = {MBI_ACT_SIGMOID, 0, 0};
+    const float sat_in[4] = {17.0f, 50.0f, -110.0f, 30.0f};
+    float sat_out[4];
+    v->act(&sig, sat_in, sat_out, 2);
+    v->act(&sig, sat_in + 2, sat_out + 2, 2);
+    CHECK(sat_out[0] == 1.0f && sat_out[1] == 1.0f && sat_out[2] == 0.0f && sat_out[3] == 1.0f,
+          "%s sigmoid saturation: %.9g %.9g %g %.9g", v->name, (double)sat_out[0],
+          (double)sat_out[1], (double)sat_out[2], (double)sat_out[3]);
     /* The elementwise kinds keep the reference's NaN behaviour. */
     const mbi_act relu = {MBI_ACT_RELU, 0, 0}, clamp = {MBI_ACT_CLAMP, -1, 1};
     const mbi_act leaky = {MBI_ACT_LEAKY_RELU, 0.1f, 0};
@@ -556,6 +591,7 @@ int main(int argc, char **argv)
         if (measure)
             continue;
         test_special(v);
+        test_mixed_paths(v);
         test_lengths(v);
         if (v != scalar)
             test_vs_scalar(v, scalar);

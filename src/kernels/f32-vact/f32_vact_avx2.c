@@ -3,6 +3,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "kernels/f32-vact/f32_vmath_coeffs.h"
+
 typedef __m256 vf;
 typedef __m256 vf_mask;
 typedef __m256i vf_tail;
@@ -26,6 +28,7 @@ static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
 static inline vf vf_fmadd(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf vf_fnmadd(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vf vf_fmsub(vf a, vf b, vf c) { return _mm256_fmsub_ps(a, b, c); }
 static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
 
@@ -62,5 +65,23 @@ static inline vf vf_scale2(vf p, vf nf)
     const vf s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
     return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
 }
+
+static inline int vf_any(vf_mask m) { return _mm256_movemask_ps(m) != 0; }
+
+/* 2^(n/8) for the n that t holds in its low bits (t = z * 8/ln2 + 1.5 *
+ * 2^23): vpermd looks up only the low 3 bits, the shift moves n div 8 into
+ * the exponent field, and the entry cancels what the shift left of n mod 8
+ * (f32_vmath_coeffs.h). */
+#define VF_EXPT_BITS 3
+static inline vf vf_exp2_lut(vf t)
+{
+    static const int32_t table[8] = {MBI_EXPT8_TABLE};
+    const __m256i tab = _mm256_loadu_si256((const __m256i *)table);
+    const __m256i ti = _mm256_castps_si256(t);
+    return _mm256_castsi256_ps(
+        _mm256_add_epi32(_mm256_permutevar8x32_epi32(tab, ti), _mm256_slli_epi32(ti, 20)));
+}
+/* 1/d to 1.5 * 2^-12 relative */
+static inline vf vf_rcp(vf d) { return _mm256_rcp_ps(d); }
 
 #include "kernels/f32-vact/f32_vact_simd.h"

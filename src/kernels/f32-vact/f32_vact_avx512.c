@@ -3,6 +3,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "kernels/f32-vact/f32_vmath_coeffs.h"
+
 typedef __m512 vf;
 typedef __mmask16 vf_mask;
 typedef __mmask16 vf_tail;
@@ -25,6 +27,7 @@ static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 static inline vf vf_fmadd(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf vf_fnmadd(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
+static inline vf vf_fmsub(vf a, vf b, vf c) { return _mm512_fmsub_ps(a, b, c); }
 static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 
@@ -52,5 +55,23 @@ static inline vf vf_round(vf x)
 /* scalef rounds p * 2^n once, into subnormals or inf, like the two-factor
  * product of the AVX2 variant. */
 static inline vf vf_scale2(vf p, vf nf) { return _mm512_scalef_ps(p, nf); }
+
+static inline int vf_any(vf_mask m) { return m != 0; }
+
+/* 2^(n/16) for the n that t holds in its low bits (t = z * 16/ln2 + 1.5 *
+ * 2^23): vpermd looks up only the low 4 bits, the shift moves n div 16 into
+ * the exponent field, and the entry cancels what the shift left of n mod 16
+ * (f32_vmath_coeffs.h). */
+#define VF_EXPT_BITS 4
+static inline vf vf_exp2_lut(vf t)
+{
+    static const int32_t table[16] = {MBI_EXPT16_TABLE};
+    const __m512i tab = _mm512_loadu_si512(table);
+    const __m512i ti = _mm512_castps_si512(t);
+    return _mm512_castsi512_ps(
+        _mm512_add_epi32(_mm512_permutexvar_epi32(ti, tab), _mm512_slli_epi32(ti, 19)));
+}
+/* 1/d to 2^-14 relative */
+static inline vf vf_rcp(vf d) { return _mm512_rcp14_ps(d); }
 
 #include "kernels/f32-vact/f32_vact_simd.h"

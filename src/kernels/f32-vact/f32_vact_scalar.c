@@ -1,6 +1,9 @@
 /* The portable variant of the f32-vact family: the same approximations as
  * the SIMD variants (f32_vmath_coeffs.h), one element at a time, so every
- * platform computes the same results to within rounding. */
+ * platform computes the same results to within rounding. Where the SIMD
+ * variants differ (the exp table of sigmoid, SiLU, GELU-tanh, tanh and erf
+ * has 16 entries on AVX-512, 8 on AVX2; their divides are Newton steps), this
+ * one follows AVX-512 and divides. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -49,6 +52,43 @@ static inline float sigmoid(float x)
     return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
 }
 
+/* exp(-x) for |x| <= MBI_EXPT_XMAX or NaN, by the 16-entry table of the
+ * AVX-512 variant (f32_vmath_coeffs.h, vf_exp_neg in f32_vact_simd.h). */
+static inline float exp_neg(float x)
+{
+    static const uint32_t table[16] = {MBI_EXPT16_TABLE};
+    const float t = x * -MBI_EXPT16_SCALE + MBI_EXPT_MAGIC;
+    const float nf = t - MBI_EXPT_MAGIC;
+    float rn = nf * MBI_EXPT16_LN2_HI + x; /* -r */
+    rn = nf * MBI_EXPT16_LN2_LO + rn;
+    uint32_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    const uint32_t sb = table[tb & 15u] + (tb << 19); /* wraps as intended */
+    float s;
+    memcpy(&s, &sb, sizeof s);
+    const float p = rn * rn * (MBI_EXPT16_C2 - MBI_EXPT16_C3 * rn) - rn;
+    return s * p + s;
+}
+
+/* m / (1 + exp(-x)) for x >= -MBI_EXPT_XMAX; below, the callers take their
+ * general formula (as VF_SIGMOID_TIMES does). */
+static inline float sigmoid_times_fast(float x, float m)
+{
+    return m / (1.0f + exp_neg(x > MBI_EXPT_XMAX ? MBI_EXPT_XMAX : x));
+}
+
+static inline float sigmoid_fast(float x)
+{
+    return x < -MBI_EXPT_XMAX ? sigmoid(x) : sigmoid_times_fast(x, 1.0f);
+}
+
+static inline float silu(float x)
+{
+    if (x < -MBI_EXPT_XMAX)
+        return (x < MBI_SILU_XMIN ? MBI_SILU_XMIN : x) * sigmoid(x);
+    return sigmoid_times_fast(x, x);
+}
+
 static inline float tanh_approx(float x)
 {
     const float a = fabsf(x);
@@ -63,7 +103,7 @@ static inline float tanh_approx(float x)
     }
     if (a != a)
         return x;
-    const float e = exp_core(2.0f * (a < MBI_TANH_SAT ? a : MBI_TANH_SAT));
+    const float e = exp_neg(-2.0f * (a < MBI_TANH_SAT ? a : MBI_TANH_SAT));
     const float t = 1.0f - 2.0f / (e + 1.0f);
     return copysignf(t, x);
 }
@@ -94,7 +134,7 @@ static inline float erfc_large(float z, float p, float q)
     s = s * u + MBI_ERFC_S2;
     s = s * u + MBI_ERFC_S1;
     s = s * u + MBI_ERFC_S0;
-    return exp_core(s - p * q);
+    return exp_neg(p * q - s);
 }
 
 static inline float erf_approx(float x)
@@ -126,6 +166,9 @@ static inline float gelu_erf(float x)
 
 static inline float gelu_tanh(float x)
 {
+    const float w = (x * x * (-MBI_GELU_TANH_K * MBI_GELU_TANH_C) - MBI_GELU_TANH_K) * x;
+    if (!(w < -MBI_EXPT_XMAX))
+        return sigmoid_times_fast(w, x);
     x = x < MBI_GELU_XMIN ? MBI_GELU_XMIN : x;
     const float u = (x * x * (MBI_GELU_TANH_K * MBI_GELU_TANH_C) + MBI_GELU_TANH_K) * x;
     return x / (1.0f + exp_core(u));
@@ -157,8 +200,8 @@ void mbi_f32_act_scalar(const mbi_act *act, const float *x, float *y, size_t n)
     case MBI_ACT_LEAKY_RELU: LOOP(v < 0.0f ? alpha * v : v);
     case MBI_ACT_HARD_SIGMOID: LOOP(clampf(alpha * v + beta, 0.0f, 1.0f));
     case MBI_ACT_HARD_SWISH: LOOP(v * clampf(v * (1.0f / 6.0f) + 0.5f, 0.0f, 1.0f));
-    case MBI_ACT_SIGMOID: LOOP(sigmoid(v));
-    case MBI_ACT_SILU: LOOP((v < MBI_SILU_XMIN ? MBI_SILU_XMIN : v) * sigmoid(v));
+    case MBI_ACT_SIGMOID: LOOP(sigmoid_fast(v));
+    case MBI_ACT_SILU: LOOP(silu(v));
     case MBI_ACT_TANH: LOOP(tanh_approx(v));
     case MBI_ACT_GELU_ERF: LOOP(gelu_erf(v));
     case MBI_ACT_GELU_TANH: LOOP(gelu_tanh(v));

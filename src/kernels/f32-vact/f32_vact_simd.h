@@ -5,11 +5,12 @@
  *   vf_mask       a lane mask; vf_tail the mask of a partial vector
  *   VF_NAME(base) the public name of this variant (base##_avx2, ...)
  *   vf_set1 vf_load vf_store vf_tail_mask vf_load_part vf_store_part
- *   vf_add vf_sub vf_mul vf_div vf_fmadd (a*b+c) vf_fnmadd (c-a*b)
+ *   vf_add vf_sub vf_mul vf_div vf_fmadd (a*b+c) vf_fnmadd (c-a*b) vf_fmsub (a*b-c)
  *   vf_max vf_min   with the x86 rule: the second operand when either is NaN
  *   vf_abs vf_negabs vf_copysign (magnitude >= 0 gets the sign of s)
- *   vf_lt vf_gt vf_ge vf_select(m, if_set, if_clear) vf_all(m)
+ *   vf_lt vf_gt vf_ge vf_select(m, if_set, if_clear) vf_all(m) vf_any(m)
  *   vf_round (to nearest even) vf_scale2 (p * 2^n for integral n)
+ *   vf_rcp (reciprocal estimate) VF_EXPT_BITS, vf_exp2_lut (see vf_exp_neg)
  *
  * The scalar twin is f32_vact_scalar.c; the constants are in
  * f32_vmath_coeffs.h. Partial vectors use masked loads and stores, so
@@ -50,6 +51,55 @@ static inline vf vf_sigmoid(vf x)
     return vf_div(num, vf_add(one, e));
 }
 
+#if VF_EXPT_BITS == 4
+#define EXPT_(name) MBI_EXPT16_##name
+#else
+#define EXPT_(name) MBI_EXPT8_##name
+#endif
+
+/* exp(-x) for |x| <= MBI_EXPT_XMAX or NaN: a table of 2^(j/L) leaves a
+ * range small enough for a cubic, and 2^n needs no rounding instruction or
+ * scalef (method in f32_vmath_coeffs.h); about half the work of vf_exp.
+ * Works on -x without negating it: rn below is -r. */
+static inline vf vf_exp_neg(vf x)
+{
+    const vf magic = vf_set1(MBI_EXPT_MAGIC);
+    const vf t = vf_fmadd(x, vf_set1(-EXPT_(SCALE)), magic);
+    const vf nf = vf_sub(t, magic);
+    vf rn = vf_fmadd(nf, vf_set1(EXPT_(LN2_HI)), x);
+    rn = vf_fmadd(nf, vf_set1(EXPT_(LN2_LO)), rn);
+    const vf s = vf_exp2_lut(t);
+    const vf q = vf_fnmadd(vf_set1(EXPT_(C3)), rn, vf_set1(EXPT_(C2)));
+    const vf p = vf_fmsub(vf_mul(rn, rn), q, rn);
+    return vf_fmadd(s, p, s);
+}
+
+#undef EXPT_
+
+/* 1/d for 1 <= d < 2^126: Newton steps on the reciprocal estimate, whose
+ * error they square, cost less than a divide, whose throughput limited
+ * sigmoid more than its exp did. */
+static inline vf vf_recip(vf d)
+{
+    const vf one = vf_set1(1.0f);
+    vf y = vf_rcp(d);
+#if VF_EXPT_BITS == 3
+    y = vf_fmadd(vf_fnmadd(d, y, one), y, y); /* rcp_ps has only 12 bits */
+#endif
+    return vf_fmadd(vf_fnmadd(d, y, one), y, y);
+}
+
+/* m / (1 + exp(-x)) (m = 1: sigmoid; m = x: SiLU, GELU-tanh), with the
+ * general formula `general` when a lane is below -MBI_EXPT_XMAX (where the
+ * result leaves the normal floats: real activations never get there). Above
+ * +MBI_EXPT_XMAX the sigmoid is 1 in float, so x is capped there. A macro so
+ * that `general` is computed only when taken. */
+#define VF_SIGMOID_TIMES(x, m, general)                                                            \
+    (vf_any(vf_lt((x), vf_set1(-MBI_EXPT_XMAX)))                                                    \
+         ? (general)                                                                               \
+         : vf_mul((m), vf_recip(vf_add(vf_set1(1.0f),                                              \
+                                       vf_exp_neg(vf_min(vf_set1(MBI_EXPT_XMAX), (x)))))))
+
 static inline vf vf_tanh(vf x)
 {
     const vf a = vf_abs(x);
@@ -64,8 +114,8 @@ static inline vf vf_tanh(vf x)
         return small;
     const vf one = vf_set1(1.0f);
     const vf capped = vf_min(vf_set1(MBI_TANH_SAT), a); /* NaN stays NaN */
-    const vf e = vf_exp(vf_add(capped, capped));
-    const vf t = vf_sub(one, vf_div(vf_set1(2.0f), vf_add(e, one)));
+    const vf e = vf_exp_neg(vf_mul(vf_set1(-2.0f), capped)); /* e^(2|x|) <= e^18.2 */
+    const vf t = vf_fnmadd(vf_set1(2.0f), vf_recip(vf_add(e, one)), one);
     return vf_select(is_small, small, vf_copysign(t, x));
 }
 
@@ -94,7 +144,9 @@ static inline vf vf_erfc_large(vf z, vf p, vf q)
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S2));
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S1));
     s = vf_fmadd(s, u, vf_set1(MBI_ERFC_S0));
-    return vf_exp(vf_fnmadd(p, q, s));
+    /* exp(s - z^2) with s - z^2 in [-83, -1] (z capped as in vf_erf, and
+     * as in vf_gelu_erf) */
+    return vf_exp_neg(vf_fmsub(p, q, s));
 }
 
 static inline vf vf_erf(vf x)
@@ -133,12 +185,20 @@ static inline vf vf_gelu_erf(vf x)
     return vf_mul(vf_mul(vf_set1(0.5f), x), ope);
 }
 
-static inline vf vf_gelu_tanh(vf x)
+static inline vf vf_gelu_tanh_general(vf x)
 {
     x = vf_max(vf_set1(MBI_GELU_XMIN), x);
     const vf k = vf_set1(MBI_GELU_TANH_K), kc = vf_set1(MBI_GELU_TANH_K * MBI_GELU_TANH_C);
     const vf e = vf_exp(vf_mul(vf_fmadd(vf_mul(x, x), kc, k), x));
     return vf_div(x, vf_add(vf_set1(1.0f), e));
+}
+
+/* x / (1 + e^u) with -u = x (-k - k c x^2) */
+static inline vf vf_gelu_tanh(vf x)
+{
+    const vf k = vf_set1(-MBI_GELU_TANH_K), kc = vf_set1(-MBI_GELU_TANH_K * MBI_GELU_TANH_C);
+    const vf w = vf_mul(vf_fmadd(vf_mul(x, x), kc, k), x);
+    return VF_SIGMOID_TIMES(w, x, vf_gelu_tanh_general(x));
 }
 
 #define VF_LOOP(EXPR)                                            \
@@ -182,11 +242,11 @@ void VF_NAME(mbi_f32_act)(const mbi_act *act, const float *x, float *y, size_t n
         break;
     }
     case MBI_ACT_SIGMOID:
-        VF_LOOP(vf_sigmoid(v));
+        VF_LOOP(VF_SIGMOID_TIMES(v, one, vf_sigmoid(v)));
         break;
     case MBI_ACT_SILU: {
         const vf xmin = vf_set1(MBI_SILU_XMIN);
-        VF_LOOP(vf_mul(vf_max(xmin, v), vf_sigmoid(v)));
+        VF_LOOP(VF_SIGMOID_TIMES(v, v, vf_mul(vf_max(xmin, v), vf_sigmoid(v))));
         break;
     }
     case MBI_ACT_TANH:

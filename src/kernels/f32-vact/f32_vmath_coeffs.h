@@ -60,6 +60,35 @@
 #define MBI_ERFC_S7 (-1.380555477e-05f)
 #define MBI_ERFC_S8 1.602485213e-06f
 
+/* exp(z) for |z| <= MBI_EXPT_XMAX, as sigmoid, SiLU and GELU-tanh need it
+ * (f32_vact_simd.h, vf_exp_neg): n = round(z L / ln2) for a table of L =
+ * 16 (AVX-512) or 8 (AVX2) entries, r = z - n ln2 / L (split in two so
+ * n * HI is exact for |n| < 2^12), exp(r) = 1 + r + r^2 (C2 + C3 r) on
+ * |r| <= ln2 / (2L), times 2^(n/L) built from the table entry of n mod L and
+ * the integer n div L added to its exponent. The table holds the bits of
+ * 2^(j/L) minus j shifted to where n's low bits land (see vf_exp2_lut), so
+ * one integer add places both parts. 2^(n/L) is then a normal float, and
+ * so is the sigmoid's 1 / (1 + exp(z)); outside, the callers take the
+ * general vf_exp. */
+#define MBI_EXPT_MAGIC 12582912.0f /* 1.5 * 2^23: adding it rounds to an integer */
+#define MBI_EXPT_XMAX 87.0f
+#define MBI_EXPT16_SCALE 2.308312035e+01f
+#define MBI_EXPT16_LN2_HI 0.0433197021484375f
+#define MBI_EXPT16_LN2_LO 1.996636456e-06f
+#define MBI_EXPT16_C2 5.000168085e-01f
+#define MBI_EXPT16_C3 1.666672379e-01f
+#define MBI_EXPT16_TABLE                                                                           \
+    0x3F800000, 0x3F7DAAC3, 0x3F7B95C2, 0x3F79C3D3, 0x3F7837F0, 0x3F76F532, 0x3F75FED7,            \
+        0x3F75583F, 0x3F7504F3, 0x3F7508A4, 0x3F75672A, 0x3F76248C, 0x3F7744FD, 0x3F78CCDF,        \
+        0x3F7AC0C7, 0x3F7D257D
+#define MBI_EXPT8_SCALE 1.154156017e+01f
+#define MBI_EXPT8_LN2_HI 0.086639404296875f
+#define MBI_EXPT8_LN2_LO 3.993272912e-06f
+#define MBI_EXPT8_C2 5.000670552e-01f
+#define MBI_EXPT8_C3 1.666686535e-01f
+#define MBI_EXPT8_TABLE                                                                            \
+    0x3F800000, 0x3F7B95C2, 0x3F7837F0, 0x3F75FED7, 0x3F7504F3, 0x3F75672A, 0x3F7744FD, 0x3F7AC0C7
+
 /* GELU: inputs below this give -0 (the true value is below 1e-80), which
  * also keeps -inf from producing -inf * 0 = NaN. */
 #define MBI_GELU_XMIN (-20.0f)
