@@ -10,7 +10,9 @@
  * table of row pointers (mbi_dwconv_shape.in_rows) whose rows are separate
  * allocations of exactly one row, with NULL for the rows the requested
  * output rows do not read and no image pointer at all, the second row range
- * written to a band buffer that starts at its first row (out_row0). */
+ * written to a band buffer that starts at its first row (out_row0). A last
+ * set of cases aims at the band path of the SIMD variants (f32_dwconv_band.h):
+ * rows of 7, 14 and other widths, odd heights and row ranges, tails. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -277,6 +279,9 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
     static const size_t layers[][5] = {
         /* in, c, k, stride, pad */
         {28, 96, 3, 2, 1}, {14, 144, 3, 1, 1}, {14, 33, 5, 1, 2}, {15, 40, 5, 2, 2}, {9, 24, 7, 1, 3}, {12, 17, 7, 2, 3},
+        /* Inputs over 1 MB keep the row-outer walker for the image (not for the row table, nor for
+         * the short first range): both must give the very same sums. */
+        {56, 200, 3, 1, 1}, {48, 232, 5, 2, 2},
     };
     for (size_t li = 0; li < sizeof layers / sizeof layers[0]; li++) {
         memset(&tc, 0, sizeof tc);
@@ -292,6 +297,43 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
         cases++;
         failures += run_all(kern, &tc) != 0;
     }
+    /* The band path (square 3/5/7, dilation 1, equal strides 1 or 2, rows of 7+ pixels): rows of 7
+     * and 14 (whole groups of 7), other widths (a last group overlapping the one before), odd and
+     * even heights and row ranges (pairs of rows, and a row alone), channel tails, padding from
+     * none (all groups interior) to more than half the filter (empty interiors, windows in the
+     * padding). */
+    static const size_t widths[] = {7, 8, 13, 14, 15, 28};
+    static const size_t band_channels[] = {16, 17, 40, 200};
+    for (size_t ki = 1; ki < 4; ki++)
+        for (size_t st = 1; st <= 2; st++)
+            for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+                for (int rep = 0; rep < 3; rep++) {
+                    memset(&tc, 0, sizeof tc);
+                    mbi_dwconv_shape *s = &tc.s;
+                    const size_t k = ks[ki], pad = rep == 0 ? k / 2 : rnd_below(k + 1);
+                    s->channels = band_channels[rnd_below(4)];
+                    s->kh = s->kw = k;
+                    s->stride_h = s->stride_w = st;
+                    s->dil_h = s->dil_w = 1;
+                    s->pad_top = s->pad_left = pad;
+                    tc.pad_bottom = tc.pad_right = rep == 2 ? rnd_below(k) : pad;
+                    /* Input width giving out_w == widths[wi] under this padding. */
+                    const size_t span = (widths[wi] - 1) * st + k;
+                    if (span <= pad + tc.pad_right)
+                        continue;
+                    s->in_w = span - pad - tc.pad_right;
+                    s->in_h = 1 + rnd_below(s->channels > 64 ? 12 : 20);
+                    s->out_h = out_size(s->in_h, pad, tc.pad_bottom, k, 1, st);
+                    s->out_w = out_size(s->in_w, pad, tc.pad_right, k, 1, st);
+                    if (s->out_h == 0 || s->out_w == 0)
+                        continue;
+                    tc.bias = rep != 1;
+                    tc.clamp = rep != 0;
+                    tc.row_b = rep == 1 ? rnd_below(s->out_h + 1) : s->out_h;
+                    tc.row_a = rnd_below(tc.row_b + 1);
+                    cases++;
+                    failures += run_all(kern, &tc) != 0;
+                }
     printf("%s: %zu cases, %zu failed\n", kern->name, cases, failures);
 }
 
