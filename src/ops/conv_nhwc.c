@@ -50,6 +50,10 @@ typedef enum conv_kind { CONV_DEPTHWISE, CONV_POINTWISE, CONV_IGEMM, CONV_WINOGR
  * so tasks start on indirection tiles). */
 #define PIXELS_PER_TASK 168
 
+/* Output bytes of depthwise rows per kernel call when an epilogue pass
+ * follows (a part of L1d's 48 KB). */
+#define DW_EPILOGUE_CHUNK_BYTES ((size_t)24 << 10)
+
 /* The igemm keeps its whole indirection buffer (built once per session)
  * when it is small, or when rebuilding each task's share on every run
  * would cost more than ~5% of the arithmetic (about 1 ns per pointer
@@ -688,15 +692,30 @@ static void dw_task(void *arg, size_t task, int thread)
         .pad_top = (size_t)g->pad_begin[1], .pad_left = (size_t)g->pad_begin[2],
         .out_h = oh, .out_w = ow};
     size_t in_image = s.in_h * s.in_w * c, out_image = oh * ow * c;
+    /* An epilogue the kernel cannot apply (SiLU, HardSwish...) follows each
+     * few rows while they are in L1, not the whole share (EfficientNet-B0's
+     * 112x112x32 share is 1.6 MB). Pairs of rows: the kernel's band path
+     * computes two output rows at a time. */
+    size_t chunk = y1 - y0;
+    if (p->tile_pass) {
+        size_t row_bytes = ow * c * sizeof(float);
+        chunk = DW_EPILOGUE_CHUNK_BYTES / (row_bytes ? row_bytes : 1) / 2 * 2;
+        if (chunk < 2)
+            chunk = 2;
+    }
     for (int64_t n = 0; n < p->batch; n++) {
         float *y = j->y + (size_t)n * out_image;
-        mbi_f32_dwconv_compute(j->kern->dwconv, &s, j->x + (size_t)n * in_image, p->packed, y, y0,
-                               y1, &p->mm);
-        if (p->tile_pass)
-            mbi_f32_epilogue_tile(j->kern->act, &p->ep, y + y0 * ow * c, (y1 - y0) * ow, c, c,
-                                  j->residual ? j->residual + (size_t)n * out_image + y0 * ow * c
-                                              : NULL,
-                                  c);
+        for (size_t r0 = y0; r0 < y1; r0 += chunk) {
+            size_t r1 = y1 - r0 < chunk ? y1 : r0 + chunk;
+            mbi_f32_dwconv_compute(j->kern->dwconv, &s, j->x + (size_t)n * in_image, p->packed, y,
+                                   r0, r1, &p->mm);
+            if (p->tile_pass)
+                mbi_f32_epilogue_tile(j->kern->act, &p->ep, y + r0 * ow * c, (r1 - r0) * ow, c, c,
+                                      j->residual
+                                          ? j->residual + (size_t)n * out_image + r0 * ow * c
+                                          : NULL,
+                                      c);
+        }
     }
 }
 

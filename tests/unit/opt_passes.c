@@ -166,6 +166,37 @@ static void case_layout(int iter)
           transposes);
 }
 
+/* A network's first convolution: few input channels (a few floats per
+ * tap), images of several hundred pixels, any window, batch 1 or 2, SiLU (a
+ * tile-pass epilogue) or none. */
+static void case_stem(int iter)
+{
+    int64_t cin = oc_irand(1, 4), cout = oc_irand(5, 40);
+    int64_t k = (int64_t[]){3, 5, 7}[oc_irand(0, 2)], stride = oc_irand(1, 2);
+    int64_t dil = iter % 4 == 3 ? 2 : 1;
+    int64_t n = iter % 3 == 2 ? 2 : 1, h = oc_irand(20, 45), w = oc_irand(20, 47);
+    int64_t pads[4];
+    oc_random_pads(k, pads);
+    tb_model m;
+    tb_model_init(&m, 17);
+    int64_t xd[4] = {n, cin, h, w};
+    tb_input(&m, "x", FLOAT, xd, 4);
+    bool silu = iter % 2 == 0;
+    oc_add_conv(&m, "x", silu ? "c" : "y", cin, cout, k, stride, dil, pads, false, true);
+    if (silu) {
+        oc_add_node(&m, "Sigmoid", "c", NULL, "sig");
+        oc_add_node(&m, "Mul", "c", "sig", "y");
+    }
+    tb_output(&m, "y", FLOAT, NULL, 0);
+    char what[96], ops[64][32];
+    snprintf(what, sizeof what, "stem conv %lld->%lld k%lld s%lld d%lld %lldx%lldx%lld%s",
+             (long long)cin, (long long)cout, (long long)k, (long long)stride, (long long)dil,
+             (long long)n, (long long)h, (long long)w, silu ? " silu" : "");
+    size_t nodes = 0;
+    oc_compare(what, &m, xd, &nodes, ops);
+    CHECK(oc_has_op(ops, nodes, "ConvNhwc"), "%s: no ConvNhwc", what);
+}
+
 /* A MobileOne-style train-time block: k x k conv-BN branches, a 1x1
  * conv-BN branch and an identity BN, summed, then Relu. Must become one
  * convolution. */
@@ -551,6 +582,8 @@ int main(void)
         case_conv_bn_act(i);
     for (int i = 0; i < 12; i++)
         case_residual(i);
+    for (int i = 0; i < 12; i++)
+        case_stem(i);
     for (int i = 0; i < 12; i++)
         case_layout(i);
     for (int i = 0; i < 12; i++)
