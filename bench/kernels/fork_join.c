@@ -4,10 +4,13 @@
  * run a task (with empty tasks the caller may finish both alone). "hot" runs follow each other at
  * once (workers still spinning, as between the operators of one inference);
  * "cold" runs follow an idle pause long enough for the workers to sleep (as
- * for the first operator of an inference).
+ * for the first operator of an inference). Last, a worker that starts 30 us
+ * late: its whole half (2 tasks) against chunks the caller can take over
+ * (mbi_threadpool_run_chunks).
  *
  * usage: bench_fork_join [reps]   (default 2000 hot, reps/10 cold) */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +75,58 @@ static void handoff_task(void *arg, size_t task, int thread)
     double give_up = now_us() + 10000.0;
     while (!atomic_load_explicit(worker_ran, memory_order_acquire) && now_us() < give_up) {
     }
+}
+
+/* A worker that starts its part late, as one woken from sleep or preempted
+ * does: the first call on a worker spins stall_us first. The same ~100 us
+ * of work as two tasks (each thread's half whole: the late worker's half
+ * ends late) or as chunks (the caller takes what the worker has not). */
+typedef struct late_job {
+    work *w;
+    double stall_us;
+    atomic_int stalled;
+} late_job;
+
+static void stall(late_job *j, int thread)
+{
+    if (thread != 0 && !atomic_exchange(&j->stalled, 1)) {
+        double until = now_us() + j->stall_us;
+        while (now_us() < until) {
+        }
+    }
+}
+
+static void late_task(void *arg, size_t task, int thread)
+{
+    late_job *j = arg;
+    stall(j, thread);
+    busy_task(j->w, task, thread);
+}
+
+enum { LATE_CHUNKS = 64 };
+
+static void late_range(void *arg, size_t begin, size_t end, int thread)
+{
+    late_job *j = arg;
+    stall(j, thread);
+    work part = {.iters = j->w->iters * 2 / LATE_CHUNKS * (end - begin)};
+    busy_task(&part, begin, thread);
+}
+
+static double measure_late(mbi_threadpool *pool, late_job *j, bool chunked, int reps,
+                           double *samples)
+{
+    for (int i = 0; i < reps + 20; i++) {
+        atomic_store(&j->stalled, 0);
+        double t0 = now_us();
+        if (chunked)
+            mbi_threadpool_run_chunks(pool, LATE_CHUNKS, 1, late_range, j);
+        else
+            mbi_threadpool_run(pool, 2, late_task, j);
+        if (i >= 20)
+            samples[i - 20] = now_us() - t0;
+    }
+    return median(samples, reps);
 }
 
 /* Iterations that make busy_task take about target_us on this machine. */
@@ -145,6 +200,13 @@ int main(int argc, char **argv)
     printf("%-28s %10.2f %10.2f %10.2f\n", "2 x ~50 us tasks", b_in, b_hot, b_cold);
     printf("%-28s %10s %10.2f %10.2f\n", "speed-up over inline", "", b_in / b_hot,
            b_in / b_cold);
+
+    late_job late = {.w = &w, .stall_us = 30.0};
+    atomic_init(&late.stalled, 0);
+    printf("%-28s %10s %10.2f\n", "worker 30 us late, 2 tasks", "",
+           measure_late(pool, &late, false, reps, samples));
+    printf("%-28s %10s %10.2f\n", "worker 30 us late, chunks", "",
+           measure_late(pool, &late, true, reps, samples));
 
     mbi_threadpool_destroy(pool);
     free(samples);

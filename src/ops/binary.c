@@ -121,26 +121,32 @@ static void vbinary_rows(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op, con
     } while (mbi_bcast_iter_next(g, &it));
 }
 
-/* Rows [r0, r1) of vbinary_rows, for one thread: the start found by
- * dividing the row index, then an odometer over the outer dimensions. */
-static void vbinary_row_range(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op,
-                              const mbi_bcast *g, const float *a, const float *b, float *out,
-                              int64_t r0, int64_t r1)
+/* Elements [e0, e1) of vbinary_rows, for one thread: rows cut where the
+ * range cuts them (each input has stride 1 or 0 along a row), the start
+ * found by dividing the row index, then an odometer over the outer
+ * dimensions. Elements rather than rows: a same-shape or scalar operand
+ * collapses to a single row, which must still split. */
+static void vbinary_elem_range(const mbi_f32_vbinary_kernel *k, mbi_f32_vbinop op,
+                               const mbi_bcast *g, const float *a, const float *b, float *out,
+                               int64_t e0, int64_t e1)
 {
     const int last = g->rank - 1;
     const int64_t n = g->dims[last];
     const int64_t sa = g->strides[0][last], sb = g->strides[1][last];
     const mbi_f32_vbinary_fn fn = sa && sb ? k->vv[op] : sa ? k->vs[op] : k->sv[op];
-    int64_t idx[MBI_MAX_RANK] = {0}, rest = r0, oa = 0, ob = 0;
+    int64_t idx[MBI_MAX_RANK] = {0}, rest = e0 / n, oa = 0, ob = 0;
     for (int d = last - 1; d >= 0; d--) {
         idx[d] = rest % g->dims[d];
         rest /= g->dims[d];
         oa += idx[d] * g->strides[0][d];
         ob += idx[d] * g->strides[1][d];
     }
-    out += r0 * n;
-    for (int64_t r = r0; r < r1; r++, out += n) {
-        fn(a + oa, b + ob, out, (size_t)n);
+    int64_t col = e0 % n;
+    for (int64_t e = e0; e < e1;) {
+        int64_t len = n - col < e1 - e ? n - col : e1 - e;
+        fn(a + oa + col * sa, b + ob + col * sb, out + e, (size_t)len);
+        e += len;
+        col = 0;
         for (int d = last - 1; d >= 0; d--) {
             oa += g->strides[0][d];
             ob += g->strides[1][d];
@@ -161,27 +167,30 @@ typedef struct vbinary_job {
     float *out;
 } vbinary_job;
 
-static void vbinary_range(void *arg, size_t r0, size_t r1, int thread)
+static void vbinary_range(void *arg, size_t e0, size_t e1, int thread)
 {
     (void)thread;
     const vbinary_job *j = arg;
-    vbinary_row_range(j->k, j->op, j->g, j->a, j->b, j->out, (int64_t)r0, (int64_t)r1);
+    vbinary_elem_range(j->k, j->op, j->g, j->a, j->b, j->out, (int64_t)e0, (int64_t)e1);
 }
 
-/* Below this many elements a second thread costs more than it saves. */
-#define PARALLEL_MIN_ELEMENTS 65536
+/* The fewest elements worth a chunk of their own: about 3 us of a
+ * streaming binary op, as much as a fork-join with spinning workers costs
+ * (bench_fork_join). Smaller tensors (a few thousand floats) stay on the
+ * caller. A multiple of every vector width, so chunks end on whole vectors. */
+#define PARALLEL_GRAIN_ELEMENTS 8192
 
 /* vbinary_rows split over the session's threads when the tensor is large. */
 static void vbinary_parallel(const mbi_op_ctx *ctx, const mbi_f32_vbinary_kernel *k,
                              mbi_f32_vbinop op, const mbi_bcast *g, const float *a,
                              const float *b, float *out)
 {
-    if (ctx->num_threads < 2 || g->numel < PARALLEL_MIN_ELEMENTS) {
+    if (ctx->num_threads < 2 || g->numel < 2 * PARALLEL_GRAIN_ELEMENTS) {
         vbinary_rows(k, op, g, a, b, out);
         return;
     }
     vbinary_job j = {k, op, g, a, b, out};
-    mbi_threadpool_run_ranges(ctx->threadpool, (size_t)(g->numel / g->dims[g->rank - 1]),
+    mbi_threadpool_run_chunks(ctx->threadpool, (size_t)g->numel, PARALLEL_GRAIN_ELEMENTS,
                               vbinary_range, &j);
 }
 

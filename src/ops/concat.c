@@ -100,17 +100,20 @@ static void concat_range(void *arg, size_t r0, size_t r1, int thread)
     concat_rows(arg, (int64_t)r0, (int64_t)r1);
 }
 
-/* Below this many bytes a second thread costs more than it saves. */
-#define CONCAT_PARALLEL_BYTES (256 * 1024)
+/* The fewest bytes worth a chunk of their own: about 3 us of copying, as
+ * long as a fork-join with spinning workers. */
+#define CONCAT_GRAIN_BYTES (64 * 1024)
 
 static mobinfer_status concat_run(mbi_op_ctx *ctx)
 {
     const axis_params *p = ctx->params;
     /* Channel concatenations of NHWC feature maps have one outer row per
      * pixel: a contiguous share of the pixels per thread. */
-    if (ctx->num_threads > 1 && p->outer >= ctx->num_threads &&
-        mbi_tensor_bytes(ctx->out[0]) >= CONCAT_PARALLEL_BYTES) {
-        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, concat_range, ctx);
+    size_t row_bytes = p->outer > 0 ? mbi_tensor_bytes(ctx->out[0]) / (size_t)p->outer : 0;
+    if (ctx->num_threads > 1 && row_bytes > 0) {
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)p->outer,
+                                  (CONCAT_GRAIN_BYTES + row_bytes - 1) / row_bytes, concat_range,
+                                  ctx);
         return MOBINFER_OK;
     }
     concat_rows(ctx, 0, p->outer);

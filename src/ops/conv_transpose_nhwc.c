@@ -85,26 +85,36 @@ static mobinfer_status convt_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
-/* Task: (image, input row, kernel row). */
-static void convt_task(void *arg, size_t task, int thread)
+/* Tasks: (image, input row, kernel row), i.e. output rows in order. */
+static void convt_range(void *arg, size_t begin, size_t end, int thread)
 {
     (void)thread;
     const convt_job *j = arg;
     const convt_params *p = j->p;
-    size_t i = task % p->kh, y = task / p->kh % p->h, img = task / p->kh / p->h;
     size_t row_out = p->w * p->kw * p->co; /* floats in one output row */
-    const float *a = j->x + (img * p->h + y) * p->w * p->ci;
-    float *c = j->y + (img * p->h * p->kh + y * p->kh + i) * row_out;
     mbi_f32_minmax mm = {-INFINITY, INFINITY};
-    mbi_f32_gemm_compute(j->gemm, p->w, 0, p->kw * p->co, p->ci, a, p->ci,
-                         p->packed + i * p->packed_stride, c, p->kw * p->co, &mm);
+    for (size_t task = begin; task < end; task++) {
+        size_t i = task % p->kh, y = task / p->kh % p->h, img = task / p->kh / p->h;
+        const float *a = j->x + (img * p->h + y) * p->w * p->ci;
+        float *c = j->y + (img * p->h * p->kh + y * p->kh + i) * row_out;
+        mbi_f32_gemm_compute(j->gemm, p->w, 0, p->kw * p->co, p->ci, a, p->ci,
+                             p->packed + i * p->packed_stride, c, p->kw * p->co, &mm);
+    }
 }
+
+/* The fewest multiply-adds worth a chunk of their own: a few microseconds
+ * even at the low efficiency of the narrow GEMMs (Co = 1: N = kw) of
+ * detection heads, whose output rows alone are under a microsecond. */
+#define GRAIN_MACS 200000u
 
 static mobinfer_status convt_run(mbi_op_ctx *ctx)
 {
     const convt_params *p = ctx->params;
     convt_job j = {p, ctx->kernels->gemm, ctx->in[0]->data, ctx->out[0]->data};
-    mbi_threadpool_run(ctx->threadpool, p->n * p->h * p->kh, convt_task, &j);
+    size_t rows = p->n * p->h * p->kh;
+    uint64_t row_macs = (uint64_t)p->w * p->ci * p->co * p->kw;
+    size_t grain = row_macs ? (size_t)((GRAIN_MACS + row_macs - 1) / row_macs) : 1;
+    mbi_threadpool_run_chunks(ctx->threadpool, rows, grain, convt_range, &j);
     return MOBINFER_OK;
 }
 

@@ -16,6 +16,10 @@
 #include "runtime/thread_pool.h"
 
 #define ROWS_PER_TASK 96
+/* A task streams its block of W: below ~64k multiply-adds (a few us) a
+ * second thread costs more than it saves. */
+#define TASK_MIN_MACS 65536u
+#define TASKS_PER_THREAD 4
 
 typedef struct dense_params {
     size_t m, n, k;
@@ -23,6 +27,7 @@ typedef struct dense_params {
     mbi_epilogue ep;
     mbi_f32_minmax mm;
     bool tile_pass;
+    bool serial; /* too little work to fork */
     size_t m_tasks, n_tasks, n_block;
 } dense_params;
 
@@ -89,15 +94,24 @@ static mobinfer_status dense_prepare(mbi_op_ctx *ctx)
 
     p->m_tasks = (p->m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     size_t n_blocks = (p->n + gk->nr - 1) / gk->nr;
-    /* One share per thread, as ConvNhwc does (cache locality). */
-    size_t want = (size_t)ctx->num_threads, split = 1;
+    /* Few rows (M = 1 in classifier heads): column blocks, a few per thread
+     * so that a thread that starts late leaves blocks to steal (the rows of
+     * A are tiny, every block streams its own part of W); none below
+     * TASK_MIN_MACS. The thread pool gives each thread a contiguous share
+     * of the tasks, rows first, as ConvNhwc does (cache locality). */
+    const uint64_t macs = (uint64_t)p->m * p->n * p->k;
+    size_t threads = (size_t)(ctx->num_threads > 0 ? ctx->num_threads : 1);
+    size_t want = threads * TASKS_PER_THREAD, split = 1;
+    if (macs / TASK_MIN_MACS < want)
+        want = macs / TASK_MIN_MACS > 1 ? (size_t)(macs / TASK_MIN_MACS) : 1;
+    p->serial = threads < 2 || want < 2;
     if (p->m_tasks < want)
         split = (want + p->m_tasks - 1) / (p->m_tasks ? p->m_tasks : 1);
     if (split > n_blocks)
         split = n_blocks ? n_blocks : 1;
     p->n_block = (n_blocks + split - 1) / split * gk->nr;
     p->n_tasks = p->n_block ? (p->n + p->n_block - 1) / p->n_block : 0;
-    ctx->macs = (uint64_t)p->m * p->n * p->k;
+    ctx->macs = macs;
     ctx->params = p;
     return MOBINFER_OK;
 }
@@ -126,7 +140,8 @@ static mobinfer_status dense_run(mbi_op_ctx *ctx)
     dense_job j = {p, ctx->kernels, ctx->in[0]->data,
                    p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL, ctx->out[0]->data};
     if (p->m && p->n)
-        mbi_threadpool_run(ctx->threadpool, p->m_tasks * p->n_tasks, dense_task, &j);
+        mbi_threadpool_run(p->serial ? NULL : ctx->threadpool, p->m_tasks * p->n_tasks,
+                           dense_task, &j);
     return MOBINFER_OK;
 }
 

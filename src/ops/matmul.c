@@ -106,6 +106,9 @@ static mobinfer_status matmul_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
+/* Multiply-adds below which a second thread costs more than it saves. */
+#define TASK_MIN_MACS 50000u
+
 typedef struct matmul_job {
     const matmul_params *p;
     const mbi_f32_gemm_kernel *gemm;
@@ -159,8 +162,12 @@ static mobinfer_status matmul_run(mbi_op_ctx *ctx)
         if (p->m > 0 && p->batch > 0) {
             matmul_job j = {p, ctx->kernels->gemm, (const float *)a, (const float *)b,
                             (float *)y, ctx->scratch};
-            mbi_threadpool_run(ctx->threadpool, p->fold ? 1 : (size_t)p->batch,
-                               matmul_packed_task, &j);
+            /* Small products (attention heads of a few tokens) stay on the
+             * caller: a fork-join costs a few microseconds. */
+            uint64_t macs = mbi_mul_sat(mbi_mul_sat((uint64_t)p->batch, (uint64_t)p->m),
+                                        mbi_mul_sat((uint64_t)p->n, (uint64_t)p->k));
+            mbi_threadpool_run(macs >= 2 * TASK_MIN_MACS ? ctx->threadpool : NULL,
+                               p->fold ? 1 : (size_t)p->batch, matmul_packed_task, &j);
         }
         return MOBINFER_OK;
     }

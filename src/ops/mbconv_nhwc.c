@@ -129,12 +129,23 @@ static const float *pack_pointwise(mbi_op_ctx *ctx, size_t n, size_t k, const mb
     return packed;
 }
 
-/* One task per thread when the block is worth splitting (as ConvNhwc:
- * contiguous shares, none below ~100k MACs). */
+/* Bands of output rows: one per thread when the block is worth splitting
+ * (none below TASK_MIN_MACS), two per thread when the bands stay tall
+ * enough that the rows expanded twice where two bands meet cost little, so
+ * that a worker that starts late leaves a band for the others to take (the
+ * thread pool gives each thread its bands in a row, and the next band of
+ * another thread's share from the back). */
+#define TASK_MIN_MACS 200000u
+#define BANDS_PER_THREAD 2
+#define MIN_BAND_ROWS 16
+
 static size_t task_count(uint64_t macs, size_t threads, size_t rows)
 {
-    uint64_t by_work = macs / 100000;
+    uint64_t by_work = macs / TASK_MIN_MACS;
     size_t n = threads < 2 || by_work < 2 ? 1 : by_work < threads ? (size_t)by_work : threads;
+    if (n == threads && n > 1 && rows >= n * BANDS_PER_THREAD * MIN_BAND_ROWS &&
+        by_work >= n * BANDS_PER_THREAD)
+        n *= BANDS_PER_THREAD;
     return n < rows ? n : rows;
 }
 

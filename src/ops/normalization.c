@@ -284,6 +284,10 @@ static float sum8(const float *x, size_t n, float shift, bool square)
     return total;
 }
 
+/* The fewest elements worth a chunk of their own (three passes over them
+ * take about as long as a fork-join, a few microseconds). */
+#define LAYER_NORM_GRAIN 8192
+
 static void layer_norm_rows(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
@@ -322,7 +326,9 @@ static mobinfer_status layer_norm_run(mbi_op_ctx *ctx)
     float *inv_std = ctx->n_out > 2 && ctx->out[2] ? ctx->out[2]->data : NULL;
     if (ctx->kernels && !mean && !inv_std && p->inner > 0 && p->outer > 0) {
         layer_norm_job j = {p, ctx->in[0]->data, scale, bias, ctx->out[0]->data};
-        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, layer_norm_rows, &j);
+        size_t inner = (size_t)p->inner;
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)p->outer,
+                                  (LAYER_NORM_GRAIN + inner - 1) / inner, layer_norm_rows, &j);
         return MOBINFER_OK;
     }
     mbi_ref_layernorm_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->inner, scale, bias,

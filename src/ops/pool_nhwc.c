@@ -10,13 +10,17 @@
 #include "ops/op.h"
 #include "runtime/thread_pool.h"
 
+/* Window elements read per chunk: about 3 us. */
+#define GRAIN_WORK 16384u
+
 typedef enum pool_kind { POOL_MAX, POOL_AVG, POOL_GLOBAL_AVG } pool_kind;
 
 typedef struct pool_params {
     pool_kind kind;
     mbi_pool_shape s;
     bool count_include_pad;
-    size_t batch, tasks;
+    size_t batch;
+    size_t grain; /* output rows (of every image) worth a chunk of their own */
 } pool_params;
 
 typedef struct pool_job {
@@ -72,9 +76,11 @@ static mobinfer_status pool_prepare(mbi_op_ctx *ctx, pool_kind kind)
     }
     int64_t dims[4] = {x->dims[0], (int64_t)s->out_h, (int64_t)s->out_w, x->dims[3]};
     mbi_op_set_output(ctx, 0, MOBINFER_DTYPE_FLOAT32, dims, 4);
-    size_t chunks = (size_t)ctx->num_threads;
-    p->tasks = kind == POOL_GLOBAL_AVG || s->out_h < chunks ? (kind == POOL_GLOBAL_AVG ? 1 : s->out_h)
-                                                            : chunks;
+    /* A few microseconds of work per chunk: a fork-join costs about one.
+     * Global pooling has one output row per image, each its own chunk. */
+    size_t row_work = s->out_w * s->channels * (kind == POOL_GLOBAL_AVG ? s->in_h * s->in_w
+                                                                          : s->kh * s->kw);
+    p->grain = row_work ? (GRAIN_WORK + row_work - 1) / row_work : 1;
     ctx->params = p;
     return MOBINFER_OK;
 }
@@ -96,7 +102,9 @@ static mobinfer_status global_avgpool_prepare(mbi_op_ctx *ctx)
     return pool_prepare(ctx, POOL_GLOBAL_AVG);
 }
 
-static void pool_task(void *arg, size_t task, int thread)
+/* Output rows [r0, r1) of every image's rows in order: whole images or
+ * parts of one. Global pooling: one row per image. */
+static void pool_range(void *arg, size_t r0, size_t r1, int thread)
 {
     (void)thread;
     const pool_job *j = arg;
@@ -104,26 +112,28 @@ static void pool_task(void *arg, size_t task, int thread)
     const mbi_pool_shape *s = &p->s;
     size_t in_image = s->in_h * s->in_w * s->channels;
     size_t out_image = s->out_h * s->out_w * s->channels;
-    size_t y0 = s->out_h * task / p->tasks, y1 = s->out_h * (task + 1) / p->tasks;
-    for (size_t n = 0; n < p->batch; n++) {
+    while (r0 < r1) {
+        size_t n = r0 / s->out_h, y0 = r0 % s->out_h;
+        size_t y1 = r1 - n * s->out_h < s->out_h ? r1 - n * s->out_h : s->out_h;
         const float *x = j->x + n * in_image;
         float *y = j->y + n * out_image;
         if (p->kind == POOL_GLOBAL_AVG)
             mbi_f32_global_avgpool(j->kern, s->in_h * s->in_w, s->channels, x, y);
-        else if (y0 < y1 && p->kind == POOL_MAX)
+        else if (p->kind == POOL_MAX)
             mbi_f32_maxpool_compute(j->kern, s, x, y, y0, y1);
-        else if (y0 < y1)
+        else
             mbi_f32_avgpool_compute(j->kern, s, p->count_include_pad, x, y, y0, y1);
+        r0 += y1 - y0;
     }
 }
 
 static mobinfer_status pool_run(mbi_op_ctx *ctx)
 {
     const pool_params *p = ctx->params;
-    if (p->s.channels == 0 || p->s.out_w == 0 || p->batch == 0)
+    if (p->s.channels == 0 || p->s.out_w == 0 || p->s.out_h == 0 || p->batch == 0)
         return MOBINFER_OK;
     pool_job j = {p, ctx->kernels->pool, ctx->in[0]->data, ctx->out[0]->data};
-    mbi_threadpool_run(ctx->threadpool, p->tasks, pool_task, &j);
+    mbi_threadpool_run_chunks(ctx->threadpool, p->batch * p->s.out_h, p->grain, pool_range, &j);
     return MOBINFER_OK;
 }
 

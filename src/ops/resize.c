@@ -1,7 +1,8 @@
 /* Resize (opsets 10, 11, 13, 18, 19) and the deprecated Upsample (scales as
  * an attribute in opset 7, as an input from opset 9). prepare reads the
  * constant scales/sizes/roi, derives the output shape and builds a
- * per-axis sampling plan (see ref/resize_ref.h); run applies it. nearest
+ * per-axis sampling plan (see ref/resize_ref.h); run applies it, split over
+ * the threads along the first output axis longer than 1. nearest
  * works on every dtype; linear and cubic (also with antialias, which widens
  * the filter by 1/scale when downsampling) on float32.
  *
@@ -19,6 +20,7 @@
 #include "ops/op.h"
 #include "ops/ref/resize_ref.h"
 #include "ops/tensor_args.h"
+#include "runtime/thread_pool.h"
 
 typedef enum { MODE_NEAREST, MODE_LINEAR, MODE_CUBIC } interp_mode;
 
@@ -510,32 +512,83 @@ static bool axis_unchanged(const mbi_resize_axis *a, int64_t in, int64_t out)
 /* Bilinear (or any two-tap) resizing of [N, H, W, C] channels-last data:
  * each output pixel mixes four input pixels, channel vectors at a time —
  * the general N-axis kernel walks every tap combination per element. */
-static bool resize_nhwc_2tap(const resize_params *p, const mbi_tensor *x, const mbi_tensor *y)
+static bool nhwc_2tap_fits(const resize_params *p, const mbi_tensor *x, const mbi_tensor *y)
 {
     const mbi_resize_axis *ax = p->axes;
-    if (p->rank != 4 || ax[1].taps != 2 || ax[2].taps != 2 || ax[1].outside || ax[2].outside ||
-        !axis_unchanged(&ax[0], x->dims[0], y->dims[0]) ||
-        !axis_unchanged(&ax[3], x->dims[3], y->dims[3]))
-        return false;
-    const int64_t n = y->dims[0], oh = y->dims[1], ow = y->dims[2], c = y->dims[3];
+    return p->rank == 4 && ax[1].taps == 2 && ax[2].taps == 2 && !ax[1].outside &&
+           !ax[2].outside && axis_unchanged(&ax[0], x->dims[0], y->dims[0]) &&
+           axis_unchanged(&ax[3], x->dims[3], y->dims[3]);
+}
+
+/* Output rows [r0, r1) of the N * OH rows of resize_nhwc_2tap. */
+static void resize_nhwc_2tap_rows(const resize_params *p, const mbi_tensor *x,
+                                  const mbi_tensor *y, int64_t r0, int64_t r1)
+{
+    const mbi_resize_axis *ax = p->axes;
+    const int64_t oh = y->dims[1], ow = y->dims[2], c = y->dims[3];
     const int64_t ih = x->dims[1], iw = x->dims[2];
     const float *in = x->data;
-    float *out = y->data;
-    for (int64_t b = 0; b < n; b++)
-        for (int64_t oy = 0; oy < oh; oy++) {
-            const float *r0 = in + ((b * ih + ax[1].index[2 * oy]) * iw) * c;
-            const float *r1 = in + ((b * ih + ax[1].index[2 * oy + 1]) * iw) * c;
-            const float wy0 = ax[1].weight[2 * oy], wy1 = ax[1].weight[2 * oy + 1];
-            for (int64_t ox = 0; ox < ow; ox++, out += c) {
-                const int64_t x0 = ax[2].index[2 * ox] * c, x1 = ax[2].index[2 * ox + 1] * c;
-                const float w00 = wy0 * ax[2].weight[2 * ox], w01 = wy0 * ax[2].weight[2 * ox + 1];
-                const float w10 = wy1 * ax[2].weight[2 * ox], w11 = wy1 * ax[2].weight[2 * ox + 1];
-                for (int64_t ch = 0; ch < c; ch++)
-                    out[ch] = w00 * r0[x0 + ch] + w01 * r0[x1 + ch] + w10 * r1[x0 + ch] +
-                              w11 * r1[x1 + ch];
-            }
+    float *out = (float *)y->data + r0 * ow * c;
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t b = r / oh, oy = r % oh;
+        const float *row0 = in + ((b * ih + ax[1].index[2 * oy]) * iw) * c;
+        const float *row1 = in + ((b * ih + ax[1].index[2 * oy + 1]) * iw) * c;
+        const float wy0 = ax[1].weight[2 * oy], wy1 = ax[1].weight[2 * oy + 1];
+        for (int64_t ox = 0; ox < ow; ox++, out += c) {
+            const int64_t x0 = ax[2].index[2 * ox] * c, x1 = ax[2].index[2 * ox + 1] * c;
+            const float w00 = wy0 * ax[2].weight[2 * ox], w01 = wy0 * ax[2].weight[2 * ox + 1];
+            const float w10 = wy1 * ax[2].weight[2 * ox], w11 = wy1 * ax[2].weight[2 * ox + 1];
+            for (int64_t ch = 0; ch < c; ch++)
+                out[ch] = w00 * row0[x0 + ch] + w01 * row0[x1 + ch] + w10 * row1[x0 + ch] +
+                          w11 * row1[x1 + ch];
         }
-    return true;
+    }
+}
+
+/* The fewest output elements worth a chunk of their own, about 3 us (a
+ * fork-join with spinning workers costs about one): nearest sampling only
+ * moves elements, weighted sampling does a few multiply-adds per tap. */
+#define GRAIN_NEAREST 16384
+#define GRAIN_WEIGHTED 4096
+
+typedef struct resize_job {
+    const resize_params *p;
+    const mbi_tensor *x, *y;
+    bool nhwc_2tap;
+    int axis;      /* the output is split along it; every axis before has size 1 */
+    size_t inner;  /* output elements per position of axis */
+} resize_job;
+
+/* Positions [o0, o1) of the split axis: the same plan with that axis's
+ * sampling tables moved to o0 and its output length cut, writing from the
+ * matching output offset. Input positions are absolute, so the input stays. */
+static void resize_range(void *arg, size_t o0, size_t o1, int thread)
+{
+    (void)thread;
+    const resize_job *j = arg;
+    const resize_params *p = j->p;
+    if (j->nhwc_2tap) {
+        resize_nhwc_2tap_rows(p, j->x, j->y, (int64_t)o0, (int64_t)o1);
+        return;
+    }
+    mbi_resize_axis axes[MBI_MAX_RANK];
+    int64_t out_dims[MBI_MAX_RANK];
+    memcpy(axes, p->axes, sizeof axes);
+    memcpy(out_dims, j->y->dims, sizeof(int64_t) * (size_t)p->rank);
+    mbi_resize_axis *a = &axes[j->axis];
+    a->index += o0 * (size_t)a->taps;
+    if (a->taps > 1)
+        a->weight += o0 * (size_t)a->taps;
+    if (a->outside)
+        a->outside += o0;
+    out_dims[j->axis] = (int64_t)(o1 - o0);
+    unsigned char *out = (unsigned char *)j->y->data + o0 * j->inner * p->elem_size;
+    if (p->weighted)
+        mbi_ref_resize_f32(p->rank, j->x->dims, out_dims, axes, p->extrapolation, j->x->data,
+                           (float *)out);
+    else
+        mbi_ref_resize_nearest(p->elem_size, p->rank, j->x->dims, out_dims, axes,
+                               p->extrapolation_elem, j->x->data, out);
 }
 
 static mobinfer_status resize_run(mbi_op_ctx *ctx)
@@ -543,13 +596,33 @@ static mobinfer_status resize_run(mbi_op_ctx *ctx)
     const resize_params *p = ctx->params;
     const mbi_tensor *x = ctx->in[0];
     mbi_tensor *y = ctx->out[0];
-    if (p->weighted && x->dtype == MOBINFER_DTYPE_FLOAT32 && resize_nhwc_2tap(p, x, y))
+    resize_job j = {p, x, y, false, 0, 1};
+    size_t positions;
+    if (p->weighted && x->dtype == MOBINFER_DTYPE_FLOAT32 && nhwc_2tap_fits(p, x, y)) {
+        j.nhwc_2tap = true;
+        positions = (size_t)(y->dims[0] * y->dims[1]);
+        j.inner = (size_t)(y->dims[2] * y->dims[3]);
+    } else if (p->rank > 0) {
+        while (j.axis < p->rank - 1 && y->dims[j.axis] == 1)
+            j.axis++;
+        positions = (size_t)y->dims[j.axis];
+        for (int d = j.axis + 1; d < p->rank; d++)
+            j.inner *= (size_t)y->dims[d];
+    } else {
+        positions = 0;
+    }
+    if (positions == 0 || j.inner == 0) {
+        if (p->weighted)
+            mbi_ref_resize_f32(p->rank, x->dims, y->dims, p->axes, p->extrapolation, x->data,
+                               y->data);
+        else
+            mbi_ref_resize_nearest(p->elem_size, p->rank, x->dims, y->dims, p->axes,
+                                   p->extrapolation_elem, x->data, y->data);
         return MOBINFER_OK;
-    if (p->weighted)
-        mbi_ref_resize_f32(p->rank, x->dims, y->dims, p->axes, p->extrapolation, x->data, y->data);
-    else
-        mbi_ref_resize_nearest(p->elem_size, p->rank, x->dims, y->dims, p->axes,
-                               p->extrapolation_elem, x->data, y->data);
+    }
+    size_t work = p->weighted ? GRAIN_WEIGHTED : GRAIN_NEAREST;
+    mbi_threadpool_run_chunks(ctx->threadpool, positions, (work + j.inner - 1) / j.inner,
+                              resize_range, &j);
     return MOBINFER_OK;
 }
 

@@ -79,12 +79,19 @@ static void softmax_rows(void *arg, size_t r0, size_t r1, int thread)
     }
 }
 
+/* The fewest elements worth a chunk of their own: three passes, one of
+ * them exp, take about 3 us over this many, as long as a fork-join. */
+#define GRAIN_ELEMENTS 4096
+
 static mobinfer_status softmax_run(mbi_op_ctx *ctx)
 {
     const softmax_params *p = ctx->params;
     if (p->inner == 1 && p->len > 0 && ctx->kernels && ctx->kernels->exp) {
         softmax_job j = {p, ctx->kernels->exp, ctx->in[0]->data, ctx->out[0]->data};
-        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)p->outer, softmax_rows, &j);
+        /* Rows worth a chunk: about GRAIN_ELEMENTS (a few us of exp). */
+        size_t len = (size_t)p->len;
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)p->outer,
+                                  (GRAIN_ELEMENTS + len - 1) / len, softmax_rows, &j);
         return MOBINFER_OK;
     }
     mbi_ref_softmax_f32(ctx->in[0]->data, ctx->out[0]->data, p->outer, p->len, p->inner, false);

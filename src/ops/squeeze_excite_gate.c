@@ -7,6 +7,7 @@
 #include "runtime/thread_pool.h"
 
 #define FC_FLOATS_PER_TASK 32768
+#define TASKS_PER_THREAD 4
 
 mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
                                  size_t elements_per_task)
@@ -60,11 +61,16 @@ mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
         memcpy(g->b1, b1->data, sizeof(float) * g->r);
     if (b2)
         memcpy(g->b2, b2->data, sizeof(float) * g->c);
-    /* One row range per thread, none below elements_per_task (a fork-join
-     * costs a few microseconds), none empty. */
+    /* A few row ranges per thread, none below elements_per_task (a
+     * fork-join costs a few microseconds), none empty. The thread pool
+     * gives each thread a contiguous share of them, so on time a thread
+     * reads the rows the depthwise convolution before gave it; more than
+     * one per thread so that a worker that starts late leaves ranges for
+     * the others to take. */
     size_t threads = (size_t)(ctx->num_threads > 0 ? ctx->num_threads : 1);
     size_t by_work = g->n * g->h * g->w * g->c / (elements_per_task ? elements_per_task : 1);
-    g->tasks = threads < by_work ? threads : by_work;
+    size_t want = threads < 2 ? 1 : threads * TASKS_PER_THREAD;
+    g->tasks = want < by_work ? want : by_work;
     if (g->tasks > g->h)
         g->tasks = g->h;
     if (g->tasks < 2)

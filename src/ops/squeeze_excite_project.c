@@ -32,6 +32,7 @@
  * per task of the mean. */
 #define SEP_MACS_PER_TASK 100000
 #define SEP_ELEMENTS_PER_TASK 32768
+#define SEP_UNIT_MIN_MACS 2000000u
 
 typedef struct sep_params {
     mbi_se_gate *gate;
@@ -138,6 +139,11 @@ static mobinfer_status sep_prepare(mbi_op_ctx *ctx)
     const size_t pixels = g->n * g->h * g->w, mr = gk->mr, threads = (size_t)ctx->num_threads;
     const uint64_t macs = (uint64_t)pixels * p->m * g->c;
     size_t want = task_count(macs, SEP_MACS_PER_TASK, threads);
+    /* Two units per thread when each stays large (ConvNhwc's rule): the
+     * thread pool runs a thread's units in a row and lets the others take
+     * the second one of a worker that starts late. */
+    if (want == threads && want > 1 && macs / SEP_UNIT_MIN_MACS >= 2 * (uint64_t)threads)
+        want *= 2;
     size_t share = (pixels + want - 1) / want;
     p->task_pixels = share ? (share + mr - 1) / mr * mr : mr;
     p->m_tasks = (pixels + p->task_pixels - 1) / p->task_pixels;

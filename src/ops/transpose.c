@@ -20,6 +20,8 @@ typedef struct permute_params {
 
 /* Below this many bytes a second thread costs more than it saves. */
 #define TRANSPOSE_PARALLEL_BYTES (256 * 1024)
+/* The fewest elements worth a chunk of their own (a few microseconds). */
+#define TRANSPOSE_GRAIN_ELEMENTS 16384
 
 /* Output axis k takes source view axis perm[k]. */
 static void permute_setup(permute_params *p, int rank, const int64_t *view, const int *perm)
@@ -122,8 +124,10 @@ static mobinfer_status transpose_run(mbi_op_ctx *ctx)
 {
     const permute_params *p = ctx->params;
     if (p->batch > 0)
-        mbi_threadpool_run_ranges(ctx->threadpool, (size_t)(p->batch * p->cols), transpose_range,
-                                  ctx);
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)(p->batch * p->cols),
+                                  (TRANSPOSE_GRAIN_ELEMENTS + (size_t)p->rows - 1) /
+                                      (size_t)p->rows,
+                                  transpose_range, ctx);
     else
         permute_run(ctx);
     return MOBINFER_OK;

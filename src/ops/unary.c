@@ -3,14 +3,15 @@
  * bounds are attributes before opset 11 and optional scalar inputs after).
  * One prepare/run pair serves them all; the node's op_type selects the
  * entry of `unary_ops`. Float32 activations, Exp and Erf run on the session's
- * vectorized kernels (kernels/f32-vact); everything else, and every other
- * dtype, on the reference kernels. */
+ * vectorized kernels (kernels/f32-vact), split over the threads when large;
+ * everything else, and every other dtype, on the reference kernels. */
 #include <float.h>
 #include <string.h>
 
 #include "ops/math_ops.h"
 #include "ops/op.h"
 #include "ops/ref/unary_ref.h"
+#include "runtime/thread_pool.h"
 
 typedef struct unary_info {
     const char *op_type;
@@ -204,13 +205,51 @@ static mobinfer_status unary_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
+/* The fewest elements worth a chunk of their own (about 3 us, the cost of
+ * a fork-join with spinning workers): a multiple of every vector width.
+ * Exp, Sigmoid, Tanh, GELU and Erf cost several times a Relu per element. */
+#define GRAIN_CHEAP 8192
+#define GRAIN_TRANSCENDENTAL 2048
+
+static size_t grain_of(const unary_params *up)
+{
+    if (up->vunary_fn)
+        return GRAIN_TRANSCENDENTAL;
+    switch (up->act.kind) {
+    case MBI_ACT_SIGMOID:
+    case MBI_ACT_TANH:
+    case MBI_ACT_GELU_ERF:
+    case MBI_ACT_GELU_TANH: return GRAIN_TRANSCENDENTAL;
+    default: return GRAIN_CHEAP;
+    }
+}
+
+typedef struct unary_job {
+    const unary_params *up;
+    mbi_act act;
+    const float *x;
+    float *y;
+} unary_job;
+
+/* Elementwise, so in place (y == x) splits like any other range. */
+static void unary_range(void *arg, size_t begin, size_t end, int thread)
+{
+    (void)thread;
+    const unary_job *j = arg;
+    if (j->up->vunary_fn)
+        j->up->vunary_fn(j->x + begin, j->y + begin, end - begin);
+    else
+        j->up->act_fn(&j->act, j->x + begin, j->y + begin, end - begin);
+}
+
 static mobinfer_status unary_run(mbi_op_ctx *ctx)
 {
     const unary_params *up = ctx->params;
     const mbi_tensor *x = ctx->in[0];
     const int64_t n = mbi_tensor_numel(x);
     if (up->vunary_fn) {
-        up->vunary_fn(x->data, ctx->out[0]->data, (size_t)n);
+        unary_job j = {up, up->act, x->data, ctx->out[0]->data};
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)n, grain_of(up), unary_range, &j);
         return MOBINFER_OK;
     }
     mbi_unary_params p = up->p;
@@ -236,7 +275,8 @@ static mobinfer_status unary_run(mbi_op_ctx *ctx)
             act.alpha = p.lo;
             act.beta = p.hi;
         }
-        up->act_fn(&act, x->data, ctx->out[0]->data, (size_t)n);
+        unary_job j = {up, act, x->data, ctx->out[0]->data};
+        mbi_threadpool_run_chunks(ctx->threadpool, (size_t)n, grain_of(up), unary_range, &j);
         return MOBINFER_OK;
     }
     mbi_ref_unary(up->op, x->dtype, &p, x->data, ctx->out[0]->data, n);

@@ -41,8 +41,9 @@
  * (spin, sleep, wake) and 0.7 us with it. */
 #define MBI_SPIN_PAUSE_NS 2000u
 
-/* Separates data written by different threads, so that the task counter all
- * threads hammer does not slow the words the idle workers poll. */
+/* Separates data written by different threads, so that the share words the
+ * running threads claim from do not slow the words the idle workers poll,
+ * nor each other. */
 #define MBI_CACHE_LINE 64
 
 typedef struct mbi_worker {
@@ -69,22 +70,38 @@ static bool job_open_for(unsigned job, unsigned generation)
     return !(job & JOB_CLOSED) && ((job ^ (generation << JOB_GEN_SHIFT)) >> JOB_GEN_SHIFT) == 0;
 }
 
+/* One thread's share of a job: the chunks [front, back) not yet claimed,
+ * packed as front | back << 32. Its owner takes chunks from the front,
+ * other threads (once their own share is done) from the back, so a thread
+ * that starts late finds only what the others left, and when every thread
+ * is on time each does its own contiguous share, the same rows from one
+ * node to the next. Its own cache line: the owner claims without contention. */
+typedef struct share {
+    alignas(MBI_CACHE_LINE) atomic_uint_least64_t span;
+} share;
+
+/* Below 2^32 - 1: front may pass back by one (claim_front) without a carry. */
+#define SHARE_MAX_CHUNKS 0x7fffffffu
+
 struct mbi_threadpool {
     /* Written by the caller once per job, polled by idle workers. */
     alignas(MBI_CACHE_LINE) atomic_uint generation; /* +1 announces a job (or stop) */
     atomic_bool stop;
     atomic_uint sleeping_workers;
-    mbi_task_fn fn; /* the job: published by the release of the job word */
+    /* The job, published by the release of the job word: [0, n) in chunks
+     * of `chunk` items, given to range_fn or, when task_fn is set, to
+     * task_fn one index at a time. */
+    mbi_task_fn task_fn;
+    mbi_range_fn range_fn;
     void *arg;
-    size_t n_tasks;
-
-    alignas(MBI_CACHE_LINE) atomic_size_t next_task;
+    size_t n, chunk;
 
     alignas(MBI_CACHE_LINE) atomic_uint job; /* see JOB_*; the caller sleeps on it */
     atomic_bool caller_sleeping;
 
     alignas(MBI_CACHE_LINE) int n_threads;
     mbi_worker *workers; /* n_threads - 1, ids 1.. (0 is the caller) */
+    share *shares;       /* n_threads, share i owned by thread i */
 #if !MBI_USE_FUTEX
     pthread_mutex_t park_lock;
     pthread_cond_t park_cond;
@@ -199,18 +216,61 @@ static void park_destroy(mbi_threadpool *pool)
 }
 #endif
 
-static void run_tasks(mbi_threadpool *pool, int thread)
+/* Relaxed: the share words only hand out chunks; the job word orders
+ * everything else (entering acquires the job, leaving releases results). */
+static bool claim_front(share *s, size_t *chunk)
 {
-    const mbi_task_fn fn = pool->fn;
-    void *const arg = pool->arg;
-    const size_t n_tasks = pool->n_tasks;
-    /* Relaxed: the counter only hands out indices; the job word orders
-     * everything else (entering acquires the job, leaving releases results). */
+    /* One fetch_add instead of a CAS loop: the owner is the only thread that
+     * moves front, and it stops at the first failure, so front exceeds back
+     * by one at most and never carries into back. */
+    uint_least64_t w = atomic_fetch_add_explicit(&s->span, 1, memory_order_relaxed);
+    uint32_t front = (uint32_t)w, back = (uint32_t)(w >> 32);
+    *chunk = front;
+    return front < back;
+}
+
+static bool claim_back(share *s, size_t *chunk)
+{
+    uint_least64_t w = atomic_load_explicit(&s->span, memory_order_relaxed);
     for (;;) {
-        size_t t = atomic_fetch_add_explicit(&pool->next_task, 1, memory_order_relaxed);
-        if (t >= n_tasks)
-            break;
-        fn(arg, t, thread);
+        uint32_t front = (uint32_t)w, back = (uint32_t)(w >> 32);
+        if (front >= back)
+            return false;
+        uint_least64_t taken = (uint_least64_t)front | (uint_least64_t)(back - 1) << 32;
+        if (atomic_compare_exchange_weak_explicit(&s->span, &w, taken, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            *chunk = back - 1;
+            return true;
+        }
+    }
+}
+
+static void run_chunk(const mbi_threadpool *pool, size_t chunk, int thread)
+{
+    size_t begin = chunk * pool->chunk;
+    size_t end = pool->n - begin < pool->chunk ? pool->n : begin + pool->chunk;
+    if (pool->task_fn) {
+        for (size_t t = begin; t < end; t++)
+            pool->task_fn(pool->arg, t, thread);
+    } else {
+        pool->range_fn(pool->arg, begin, end, thread);
+    }
+}
+
+/* The thread's own share from the front, then the others' from the back, in
+ * the order of the threads after it so that thieves spread out. Returns
+ * when every chunk of the job is claimed: shares only shrink, so a share
+ * found empty stays empty. */
+static void run_chunks(mbi_threadpool *pool, int thread)
+{
+    const int n = pool->n_threads;
+    size_t chunk;
+    while (claim_front(&pool->shares[thread], &chunk))
+        run_chunk(pool, chunk, thread);
+    for (int k = 1; k < n; k++) {
+        share *victim = &pool->shares[(thread + k) % n];
+        while (claim_back(victim, &chunk))
+            run_chunk(pool, chunk, thread);
     }
 }
 
@@ -242,12 +302,12 @@ static void join_job(mbi_threadpool *pool, unsigned generation, int thread)
         if (!job_open_for(job, generation))
             return;
         /* Acquire: pairs with the caller's release of the open job word, so
-         * fn, arg, n_tasks and next_task are those of this job. */
+         * the job and the shares are those of this job. */
         if (atomic_compare_exchange_weak_explicit(&pool->job, &job, job + 1,
                                                   memory_order_acquire, memory_order_relaxed))
             break;
     }
-    run_tasks(pool, thread);
+    run_chunks(pool, thread);
     /* seq_cst (a release of this worker's task writes) pairs with the
      * caller's store of caller_sleeping then load of the job word. */
     job = atomic_fetch_sub(&pool->job, 1);
@@ -289,20 +349,23 @@ static void wait_for_workers(mbi_threadpool *pool)
     atomic_store_explicit(&pool->caller_sleeping, false, memory_order_relaxed);
 }
 
-void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, void *arg)
+/* Posts the job set in pool, takes part in it, and returns once every
+ * thread that entered it has left. The callers set the job with plain
+ * writes: the previous job is closed and every worker that entered it has
+ * left, so no thread reads them until it enters the job opened here. */
+static void run_job(mbi_threadpool *pool, size_t n_chunks)
 {
-    if (!pool || pool->n_threads == 1 || n_tasks <= 1) {
-        for (size_t t = 0; t < n_tasks; t++)
-            fn(arg, t, 0);
-        return;
+    /* Share i starts at ceil(n_chunks * i / threads), so that with fewer
+     * chunks than threads the caller (0) gets one. */
+    const uint64_t threads = (uint64_t)pool->n_threads;
+    uint64_t begin = 0;
+    for (uint64_t i = 0; i < threads; i++) {
+        uint64_t end = ((uint64_t)n_chunks * (i + 1) + threads - 1) / threads;
+        atomic_store_explicit(&pool->shares[i].span,
+                              (uint_least64_t)begin | (uint_least64_t)end << 32,
+                              memory_order_relaxed);
+        begin = end;
     }
-    /* Plain writes are safe: the previous job is closed and every worker
-     * that entered it has left, so no thread reads these until it enters
-     * the job opened below. */
-    pool->fn = fn;
-    pool->arg = arg;
-    pool->n_tasks = n_tasks;
-    atomic_store_explicit(&pool->next_task, 0, memory_order_relaxed);
     /* Only the caller (and destroy) change generation. */
     unsigned generation = atomic_load_explicit(&pool->generation, memory_order_relaxed) + 1;
     atomic_store_explicit(&pool->job, generation << JOB_GEN_SHIFT, memory_order_release);
@@ -311,36 +374,60 @@ void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, vo
     atomic_store(&pool->generation, generation);
     if (atomic_load(&pool->sleeping_workers) != 0)
         unpark_all(pool, &pool->generation);
-    run_tasks(pool, 0);
-    /* Every task is claimed. Acquire: the workers that already left made
-     * their task writes with a release. */
+    run_chunks(pool, 0);
+    /* Every chunk is claimed. Acquire: the workers that already left made
+     * their writes with a release. */
     unsigned job = atomic_fetch_or_explicit(&pool->job, JOB_CLOSED, memory_order_acq_rel);
     if (job & JOB_COUNT_MASK)
         wait_for_workers(pool);
 }
 
-typedef struct range_job {
-    mbi_range_fn fn;
-    void *arg;
-    size_t n, tasks;
-} range_job;
-
-static void range_task(void *arg, size_t task, int thread)
+static size_t ceil_div(size_t a, size_t b)
 {
-    const range_job *j = arg;
-    j->fn(j->arg, j->n * task / j->tasks, j->n * (task + 1) / j->tasks, thread);
+    return a / b + (a % b != 0);
 }
 
-void mbi_threadpool_run_ranges(mbi_threadpool *pool, size_t n, mbi_range_fn fn, void *arg)
+void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, void *arg)
 {
-    size_t threads = (size_t)mbi_threadpool_size(pool);
-    range_job j = {fn, arg, n, threads < n ? threads : n};
-    if (j.tasks <= 1) {
+    if (!pool || pool->n_threads == 1 || n_tasks <= 1) {
+        for (size_t t = 0; t < n_tasks; t++)
+            fn(arg, t, 0);
+        return;
+    }
+    pool->task_fn = fn;
+    pool->range_fn = NULL;
+    pool->arg = arg;
+    pool->n = n_tasks;
+    pool->chunk = n_tasks <= SHARE_MAX_CHUNKS ? 1 : ceil_div(n_tasks, SHARE_MAX_CHUNKS);
+    run_job(pool, ceil_div(n_tasks, pool->chunk));
+}
+
+void mbi_threadpool_run_chunks(mbi_threadpool *pool, size_t n, size_t grain, mbi_range_fn fn,
+                               void *arg)
+{
+    if (grain == 0)
+        grain = 1;
+    if (!pool || pool->n_threads == 1 || n / 2 < grain) {
         if (n)
             fn(arg, 0, n, 0);
         return;
     }
-    mbi_threadpool_run(pool, j.tasks, range_task, &j);
+    const size_t threads = (size_t)pool->n_threads;
+    size_t chunk = ceil_div(n, threads * MBI_THREADPOOL_CHUNKS_PER_THREAD);
+    if (chunk < ceil_div(n, SHARE_MAX_CHUNKS))
+        chunk = ceil_div(n, SHARE_MAX_CHUNKS);
+    chunk = ceil_div(chunk, grain) * grain;
+    pool->task_fn = NULL;
+    pool->range_fn = fn;
+    pool->arg = arg;
+    pool->n = n;
+    pool->chunk = chunk;
+    run_job(pool, ceil_div(n, chunk));
+}
+
+void mbi_threadpool_run_ranges(mbi_threadpool *pool, size_t n, mbi_range_fn fn, void *arg)
+{
+    mbi_threadpool_run_chunks(pool, n, 1, fn, arg);
 }
 
 int mbi_threadpool_size(const mbi_threadpool *pool)
@@ -359,6 +446,7 @@ static void shut_down(mbi_threadpool *pool, int n_started)
             pthread_join(pool->workers[i].thread, NULL);
     }
     park_destroy(pool);
+    free(pool->shares);
     free(pool->workers);
     free(pool);
 }
@@ -386,7 +474,6 @@ mobinfer_status mbi_threadpool_create(int n_threads, mbi_threadpool **out, mbi_e
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->stop, false);
     atomic_init(&pool->sleeping_workers, 0);
-    atomic_init(&pool->next_task, 0);
     atomic_init(&pool->job, JOB_CLOSED);
     atomic_init(&pool->caller_sleeping, false);
     pool->n_threads = n_threads;
@@ -401,7 +488,12 @@ mobinfer_status mbi_threadpool_create(int n_threads, mbi_threadpool **out, mbi_e
         return MOBINFER_OK;
     }
     pool->workers = calloc((size_t)n_threads - 1, sizeof *pool->workers);
-    if (!pool->workers) {
+    pool->shares = aligned_alloc(MBI_CACHE_LINE, (size_t)n_threads * sizeof *pool->shares);
+    if (pool->shares) {
+        for (int i = 0; i < n_threads; i++)
+            atomic_init(&pool->shares[i].span, 0);
+    }
+    if (!pool->workers || !pool->shares) {
         shut_down(pool, 0);
         return mbi_fail(err, MOBINFER_ERR_OUT_OF_MEMORY, "thread pool: out of memory");
     }

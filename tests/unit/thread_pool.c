@@ -388,40 +388,148 @@ static void test_thread_creation_failure(void)
 }
 #endif
 
-/* run_ranges: [0, n) covered exactly once, in at most one contiguous
- * range per thread. */
+/* ---- run_chunks / run_ranges: [0, n) covered exactly once, in ranges on
+ * multiples of the grain, inline below two grains */
+
+#define MAX_ITEMS 5000
+
 typedef struct ranges_seen {
-    atomic_int hits[64];
+    atomic_int hits[MAX_ITEMS];
     atomic_int calls;
+    atomic_int misaligned;
+    atomic_int bad_thread;
+    size_t grain;
+    int size;
 } ranges_seen;
 
 static void mark_range(void *arg, size_t begin, size_t end, int thread)
 {
-    (void)thread;
     ranges_seen *r = arg;
     atomic_fetch_add(&r->calls, 1);
+    if (thread < 0 || thread >= r->size || begin >= end || end > MAX_ITEMS) {
+        atomic_fetch_add(&r->bad_thread, 1);
+        return;
+    }
+    if (begin % r->grain != 0)
+        atomic_fetch_add(&r->misaligned, 1);
     for (size_t i = begin; i < end; i++)
         atomic_fetch_add(&r->hits[i], 1);
 }
 
-static void test_run_ranges(void)
+static void check_chunks(mbi_threadpool *pool, size_t n, size_t grain)
 {
-    for (int threads = 1; threads <= 3; threads++) {
+    static ranges_seen r;
+    memset(&r, 0, sizeof r);
+    r.grain = grain ? grain : 1;
+    r.size = mbi_threadpool_size(pool);
+    if (grain == 1 && n % 2)
+        mbi_threadpool_run_ranges(pool, n, mark_range, &r);
+    else
+        mbi_threadpool_run_chunks(pool, n, grain, mark_range, &r);
+    int wrong = 0;
+    for (size_t i = 0; i < n; i++)
+        wrong += atomic_load(&r.hits[i]) != 1;
+    size_t calls = (size_t)atomic_load(&r.calls);
+    /* Chunks: about CHUNKS_PER_THREAD per thread, one more per share at
+     * most where the rounding to grains leaves a short one. */
+    size_t most = (size_t)r.size * (MBI_THREADPOOL_CHUNKS_PER_THREAD + 1);
+    if (n < 2 * r.grain || r.size == 1)
+        most = n ? 1 : 0;
+    CHECK(wrong == 0 && calls <= most && atomic_load(&r.misaligned) == 0 &&
+              atomic_load(&r.bad_thread) == 0,
+          "chunks(n %zu, grain %zu) on %d threads: %d indices not once, %zu calls (<= %zu), "
+          "%d misaligned, %d bad",
+          n, grain, r.size, wrong, calls, most, atomic_load(&r.misaligned),
+          atomic_load(&r.bad_thread));
+}
+
+static void test_run_chunks(void)
+{
+    static const size_t grains[] = {0, 1, 3, 16, 100, 4096};
+    for (int threads = 1; threads <= MAX_THREADS; threads++) {
         mbi_threadpool *pool = NULL;
-        mbi_error err;
-        mbi_error_clear(&err);
-        CHECK(mbi_threadpool_create(threads, &pool, &err) == MOBINFER_OK, "create(%d)", threads);
-        for (size_t n = 0; n <= 40; n += n < 8 ? 1 : 11) {
-            ranges_seen r;
-            memset(&r, 0, sizeof r);
-            mbi_threadpool_run_ranges(pool, n, mark_range, &r);
-            int once = 1;
-            for (size_t i = 0; i < n; i++)
-                once &= atomic_load(&r.hits[i]) == 1;
-            size_t calls = (size_t)atomic_load(&r.calls);
-            size_t want = n == 0 ? 0 : n < (size_t)threads ? n : (size_t)threads;
-            CHECK(once && calls == want, "run_ranges(%zu) on %d threads: %zu ranges, every "
-                  "index once: %d", n, threads, calls, once);
+        CHECK(mbi_threadpool_create(threads, &pool, NULL) == MOBINFER_OK, "create(%d)", threads);
+        for (size_t g = 0; g < sizeof grains / sizeof grains[0]; g++)
+            for (size_t n = 0; n <= MAX_ITEMS; n += n < 40 ? 1 : n / 3 + 7)
+                check_chunks(pool, n, grains[g]);
+        check_chunks(pool, MAX_ITEMS, 1);
+        mbi_threadpool_destroy(pool);
+    }
+    check_chunks(NULL, 100, 1);
+}
+
+/* ---- a worker that stalls (as one woken late or preempted does) holds up
+ * only the chunk it took: the other threads take the rest of its share. */
+
+typedef struct stall_job {
+    int owner[MAX_ITEMS]; /* plain writes: TSan checks the join orders them */
+    atomic_int stalled;   /* thread ids that already stalled, as bits */
+    atomic_int by_caller;
+    long stall_us;
+} stall_job;
+
+static void stall_once(stall_job *j, int thread)
+{
+    if (thread != 0 && !(atomic_fetch_or(&j->stalled, 1 << thread) & (1 << thread)))
+        sleep_us(j->stall_us);
+}
+
+static void stall_task(void *arg, size_t task, int thread)
+{
+    stall_job *j = arg;
+    stall_once(j, thread);
+    j->owner[task] += thread + 1;
+    if (thread == 0)
+        atomic_fetch_add(&j->by_caller, 1);
+}
+
+static void stall_range(void *arg, size_t begin, size_t end, int thread)
+{
+    stall_job *j = arg;
+    stall_once(j, thread);
+    for (size_t i = begin; i < end; i++)
+        j->owner[i] += thread + 1;
+    if (thread == 0)
+        atomic_fetch_add(&j->by_caller, (int)(end - begin));
+}
+
+static void test_stalled_worker(void)
+{
+    static const size_t sizes[] = {2, 3, 5, 17, 64, 999, MAX_ITEMS};
+    static stall_job j;
+    for (int threads = 2; threads <= MAX_THREADS; threads++) {
+        mbi_threadpool *pool = NULL;
+        if (mbi_threadpool_create(threads, &pool, NULL) != MOBINFER_OK) {
+            CHECK(0, "create(%d)", threads);
+            continue;
+        }
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            for (int ranges = 0; ranges <= 1; ranges++) {
+                size_t n = sizes[s];
+                memset(&j, 0, sizeof j);
+                j.stall_us = 20000;
+                if (ranges)
+                    mbi_threadpool_run_chunks(pool, n, 1, stall_range, &j);
+                else
+                    mbi_threadpool_run(pool, n, stall_task, &j);
+                int wrong = 0;
+                for (size_t i = 0; i < n; i++)
+                    wrong += j.owner[i] < 1 || j.owner[i] > threads;
+                for (size_t i = n; i < MAX_ITEMS; i++)
+                    wrong += j.owner[i] != 0;
+                /* Each stalled worker holds one chunk; while it sleeps for
+                 * 20 ms, the caller does the rest (a few microseconds). */
+                size_t chunk = ranges ? (n + (size_t)threads * MBI_THREADPOOL_CHUNKS_PER_THREAD -
+                                         1) / ((size_t)threads * MBI_THREADPOOL_CHUNKS_PER_THREAD)
+                                      : 1;
+                size_t held = chunk * (size_t)(threads - 1);
+                size_t caller = (size_t)atomic_load(&j.by_caller);
+                CHECK(wrong == 0, "%s(%zu) on %d threads, stalled workers: %d items not once",
+                      ranges ? "chunks" : "run", n, threads, wrong);
+                CHECK(caller + held >= n, "%s(%zu) on %d threads: the caller ran %zu, the "
+                      "stalled workers can hold %zu only",
+                      ranges ? "chunks" : "run", n, threads, caller, held);
+            }
         }
         mbi_threadpool_destroy(pool);
     }
@@ -439,6 +547,7 @@ int main(void)
     test_create_destroy();
     test_idle_pool_sleeps();
     test_pools_on_several_threads();
-    test_run_ranges();
+    test_run_chunks();
+    test_stalled_worker();
     return check_summary();
 }
