@@ -126,17 +126,6 @@ static size_t task_count(uint64_t macs, size_t threads)
     return by_work < want ? (size_t)by_work : want;
 }
 
-/* Packed weights: 64-byte aligned (the GEMM kernels load them aligned). */
-static float *alloc_packed(mbi_op_ctx *ctx, size_t floats)
-{
-    float *p = floats < SIZE_MAX / sizeof(float)
-                   ? mbi_pool_alloc_aligned(ctx->pool, floats * sizeof(float), 64)
-                   : NULL;
-    if (!p)
-        mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
-    return p;
-}
-
 /* One share of the work units of a run: [next, end) packed as
  * next | end << 16; its owner takes units from the front, other threads
  * from the back. A cache line each: both ends are hammered by claims. */
@@ -342,7 +331,7 @@ static mobinfer_status winograd_prepare(mbi_op_ctx *ctx, conv_nhwc_params *p, si
                                 .pad_top = (size_t)g->pad_begin[1],
                                 .pad_left = (size_t)g->pad_begin[2], .out_h = (size_t)g->out[1],
                                 .out_w = (size_t)g->out[2]};
-    float *packed = alloc_packed(ctx, mbi_f32_winograd_packed_floats(gk, tile, n, c));
+    float *packed = mbi_op_alloc_floats(ctx, mbi_f32_winograd_packed_floats(gk, tile, n, c));
     if (!packed)
         return ctx->err->status;
     mbi_f32_winograd_pack(gk, tile, n, c, w, packed);
@@ -466,7 +455,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     if (depthwise) {
         p->kind = CONV_DEPTHWISE;
         const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
-        float *packed = alloc_packed(
+        float *packed = mbi_op_alloc_floats(
             ctx, mbi_f32_dwconv_packed_floats(dk, (size_t)p->c, (size_t)kh, (size_t)kw));
         if (!packed)
             return ctx->err->status;
@@ -506,7 +495,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     /* The GEMM wants W as [M][kh][kw][C] (the order the taps are read in). The
      * reordered copy is needed only until packed, so it is not taken from
      * the session's pool (it would stay as large as the weights). */
-    float *packed = alloc_packed(ctx, mbi_f32_gemm_packed_floats(gk, (size_t)p->m, p->k));
+    float *packed = mbi_op_alloc_floats(ctx, mbi_f32_gemm_packed_floats(gk, (size_t)p->m, p->k));
     if (!packed)
         return ctx->err->status;
     size_t wt_floats = mbi_mul_sat((uint64_t)p->m, p->k) < SIZE_MAX / sizeof(float)

@@ -72,36 +72,9 @@ static size_t round16(size_t floats)
     return (floats + 15) / 16 * 16;
 }
 
-/* The activation attributes `kind`, `alpha`, `beta` (absent: none). */
-static mobinfer_status read_act(const mbi_node *node, const char *kind, const char *alpha,
-                                const char *beta, mbi_act *act, mbi_error *err)
-{
-    int64_t k;
-    mobinfer_status st;
-    if ((st = mbi_attr_int(node, kind, MBI_ACT_NONE, &k, err)) ||
-        (st = mbi_attr_float(node, alpha, 0.0f, &act->alpha, err)) ||
-        (st = mbi_attr_float(node, beta, 0.0f, &act->beta, err)))
-        return st;
-    if (k < MBI_ACT_NONE || k > MBI_ACT_GELU_TANH)
-        return mbi_fail(err, MOBINFER_ERR_INVALID_MODEL, "attribute '%s' is %lld, not an activation",
-                        kind, (long long)k);
-    act->kind = (mbi_act_kind)k;
-    return MOBINFER_OK;
-}
-
 static void split_stage(stage_ep *s)
 {
     s->tile_pass = mbi_epilogue_split(&s->ep, &s->mm);
-}
-
-static float *alloc_packed(mbi_op_ctx *ctx, size_t floats)
-{
-    float *p = floats < SIZE_MAX / sizeof(float)
-                   ? mbi_pool_alloc_aligned(ctx->pool, floats * sizeof(float), 64)
-                   : NULL;
-    if (!p)
-        mbi_fail(ctx->err, MOBINFER_ERR_OUT_OF_MEMORY, "out of memory");
-    return p;
 }
 
 /* Checks that optional input k is a float32 constant of `rank` dims equal to `dims`. */
@@ -123,7 +96,7 @@ static const float *pack_pointwise(mbi_op_ctx *ctx, size_t n, size_t k, const mb
                                    const mbi_tensor *b)
 {
     const mbi_f32_gemm_kernel *gk = ctx->kernels->gemm;
-    float *packed = alloc_packed(ctx, mbi_f32_gemm_packed_floats(gk, n, k));
+    float *packed = mbi_op_alloc_floats(ctx, mbi_f32_gemm_packed_floats(gk, n, k));
     if (packed)
         mbi_f32_gemm_pack(gk, n, k, w->data, k, 1, b ? b->data : NULL, packed);
     return packed;
@@ -187,10 +160,10 @@ static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
     if (bp && (st = check_const(ctx, IN_BP, "Bp", 1, &co)))
         return st;
 
-    if ((st = read_act(ctx->node, "expand_activation", "expand_alpha", "expand_beta", &p->se.ep.act,
-                       ctx->err)) ||
-        (st = read_act(ctx->node, "dw_activation", "dw_alpha", "dw_beta", &p->sd.ep.act,
-                       ctx->err)))
+    if ((st = mbi_act_from_attrs(ctx->node, "expand_activation", "expand_alpha", "expand_beta",
+                                 &p->se.ep.act, ctx->err)) ||
+        (st = mbi_act_from_attrs(ctx->node, "dw_activation", "dw_alpha", "dw_beta", &p->sd.ep.act,
+                                 ctx->err)))
         return st;
     stage_ep *last = p->project ? &p->sp : &p->sd;
     mbi_act dw_act = p->sd.ep.act;
@@ -226,7 +199,7 @@ static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
 
     const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
     const size_t kh = (size_t)p->g.kernel[1], kw = (size_t)p->g.kernel[2];
-    float *pd = alloc_packed(ctx, mbi_f32_dwconv_packed_floats(dk, p->cexp, kh, kw));
+    float *pd = mbi_op_alloc_floats(ctx, mbi_f32_dwconv_packed_floats(dk, p->cexp, kh, kw));
     if (!pd)
         return ctx->err->status;
     mbi_f32_dwconv_pack(dk, p->cexp, kh, kw, wd->data, bd ? bd->data : NULL, pd);

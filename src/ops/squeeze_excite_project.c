@@ -56,22 +56,6 @@ typedef struct sep_job {
     const float *weights; /* N scaled copies of the packed weights */
 } sep_job;
 
-static mobinfer_status read_act(const mbi_node *node, const char *kind, const char *alpha,
-                                const char *beta, mbi_act *act, mbi_error *err)
-{
-    int64_t k;
-    mobinfer_status st;
-    if ((st = mbi_attr_int(node, kind, MBI_ACT_NONE, &k, err)) ||
-        (st = mbi_attr_float(node, alpha, 0.0f, &act->alpha, err)) ||
-        (st = mbi_attr_float(node, beta, 0.0f, &act->beta, err)))
-        return st;
-    if (k < MBI_ACT_NONE || k > MBI_ACT_GELU_TANH)
-        return mbi_fail(err, MOBINFER_ERR_INVALID_MODEL, "unknown activation %lld in %s",
-                        (long long)k, kind);
-    act->kind = (mbi_act_kind)k;
-    return MOBINFER_OK;
-}
-
 static size_t task_count(uint64_t work, uint64_t per_task, size_t threads)
 {
     uint64_t by_work = work / per_task;
@@ -86,9 +70,10 @@ static mobinfer_status sep_prepare(mbi_op_ctx *ctx)
     if ((st = mbi_op_require_kernels(ctx)))
         return st;
     mbi_act act1, act2;
-    if ((st = read_act(ctx->node, "se_activation", "se_alpha", "se_beta", &act1, ctx->err)) ||
-        (st = read_act(ctx->node, "gate_activation", "gate_alpha", "gate_beta", &act2,
-                       ctx->err)))
+    if ((st = mbi_act_from_attrs(ctx->node, "se_activation", "se_alpha", "se_beta", &act1,
+                                 ctx->err)) ||
+        (st = mbi_act_from_attrs(ctx->node, "gate_activation", "gate_alpha", "gate_beta", &act2,
+                                 ctx->err)))
         return st;
     sep_params *p = mbi_op_alloc(ctx, sizeof *p);
     if (!p)
