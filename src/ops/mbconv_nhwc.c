@@ -211,7 +211,11 @@ static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
 
     const size_t sh = (size_t)p->g.stride[1];
     p->span = (kh - 1) * (size_t)p->g.dilation[1] + 1;
-    p->step_rows = ow && ow < MIN_GEMM_ROWS ? (MIN_GEMM_ROWS + ow - 1) / ow : 1;
+    /* At least MIN_GEMM_ROWS pixels per GEMM call, and an even number of
+     * rows: the depthwise kernel computes output rows in pairs (56x56x144:
+     * 69 us a row at a time, 59 us two at a time). */
+    p->step_rows = ow && ow < MIN_GEMM_ROWS ? (MIN_GEMM_ROWS + ow - 1) / ow : 2;
+    p->step_rows += p->step_rows % 2;
     if (p->step_rows > oh && oh > 0)
         p->step_rows = oh;
     p->ring_rows = (p->step_rows - 1) * sh + p->span;
