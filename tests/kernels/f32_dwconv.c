@@ -24,23 +24,8 @@
 
 #define SENTINEL 12345.0f
 
-static uint32_t rng_state = 2024u;
-
-static uint32_t rnd_u32(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)rnd_u32() % n;
-}
-
-static float rnd(void)
-{
-    return (float)(rnd_u32() & 0xFFFF) / 32768.0f - 1.0f;
-}
+#define TEST_RNG_SEED 2024u
+#include "test_rng.h"
 
 typedef struct dw_case {
     mbi_dwconv_shape s;

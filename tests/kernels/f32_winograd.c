@@ -20,23 +20,8 @@
 
 #define SENTINEL 12345.0f
 
-static uint32_t rng_state = 4242u;
-
-static uint32_t rnd_u32(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return rng_state >> 8;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)rnd_u32() % n;
-}
-
-static float rnd(void)
-{
-    return (float)(rnd_u32() & 0xFFFF) / 32768.0f - 1.0f;
-}
+#define TEST_RNG_SEED 4242u
+#include "test_rng.h"
 
 static const double bt2[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
 static const double at2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};

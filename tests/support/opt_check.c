@@ -2,6 +2,7 @@
 #include "opt_check.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,15 @@ void oc_check_counts(int *passed, int *failed)
 {
     *passed = check_passed;
     *failed = check_failed;
+}
+
+void oc_check_model(oc_result *res, tb_model *m, const int64_t *xdims, const char *fmt, ...)
+{
+    tb_output(m, "y", FLOAT, NULL, 0);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->what, sizeof res->what, fmt, ap);
+    va_end(ap);
+    res->nodes = 0;
+    oc_compare(res->what, m, xdims, &res->nodes, res->ops);
 }

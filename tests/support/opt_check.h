@@ -39,6 +39,17 @@ bool oc_has_op(char ops[][32], size_t n, const char *op);
 void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes, char ops[][32]);
 /* The CHECKs made inside these helpers so far; pass them to check_add before check_summary. */
 void oc_check_counts(int *passed, int *failed);
+/* What oc_check_model ran: the case's name and the optimized graph's operators. */
+typedef struct oc_result {
+    char what[160];
+    size_t nodes;
+    char ops[64][32];
+} oc_result;
+
+/* Declares the output "y", names the case with the printf-style fmt and runs oc_compare. */
+void oc_check_model(oc_result *res, tb_model *m, const int64_t *xdims, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Random pads in [0, k-1] for a k x k window. */
 void oc_random_pads(int64_t k, int64_t pads[4]);
 

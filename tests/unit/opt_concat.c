@@ -104,15 +104,11 @@ static void case_fire(int iter)
     } else if (tail == 2) {
         oc_add_conv(&m, "cat", "y", total, oc_irand(1, 9), 1, 1, 1, p0, false, true);
     }
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[128];
-    snprintf(what, sizeof what, "fire %d: n%lld c%lld sq%lld %lldx%lld +%lld,%lld parts %d", iter,
-             (long long)batch, (long long)cin, (long long)sq, (long long)h, (long long)w,
-             (long long)eh, (long long)ew, parts);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(!oc_has_op(ops, nodes, "Concat"), "%s: the Concat was not rewritten", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "fire %d: n%lld c%lld sq%lld %lldx%lld +%lld,%lld parts %d", iter,
+                   (long long)batch, (long long)cin, (long long)sq, (long long)h, (long long)w,
+                   (long long)eh, (long long)ew, parts);
+    CHECK(!oc_has_op(res.ops, res.nodes, "Concat"), "%s: the Concat was not rewritten", res.what);
 }
 
 /* A 3x3 convolution too large to keep its indirection buffer (tasks build
@@ -191,15 +187,11 @@ static void case_keep(int iter)
         oc_add_node(&m, "Add", "r_c", "g", "r");
         concat_node(&m, (const char *[]){"e1", "r", NULL}, "y");
     }
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[128];
-    snprintf(what, sizeof what, "keep %d (%s): n%lld sq%lld %lldx%lld", iter, what_kind,
-             (long long)batch, (long long)sq, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(count_op(ops, nodes, "Concat") == want_concats, "%s: %zu Concat nodes, want %zu", what,
-          count_op(ops, nodes, "Concat"), want_concats);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "keep %d (%s): n%lld sq%lld %lldx%lld", iter, what_kind,
+                   (long long)batch, (long long)sq, (long long)h, (long long)w);
+    CHECK(count_op(res.ops, res.nodes, "Concat") == want_concats, "%s: %zu Concat nodes, want %zu",
+          res.what, count_op(res.ops, res.nodes, "Concat"), want_concats);
 }
 
 /* ---- ConvNhwc channel slices on hand-made graphs --------------------------- */

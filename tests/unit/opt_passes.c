@@ -82,18 +82,15 @@ static void case_conv_bn_act(int iter)
     } else {
         oc_add_node(&m, act, "bn", NULL, "y");
     }
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[160];
-    snprintf(what, sizeof what, "conv%s %lldx%lld k%lld s%lld d%lld %lldx%lld + BN + %s",
-             depthwise ? "(dw)" : "", (long long)cin, (long long)cout, (long long)k,
-             (long long)stride, (long long)dil, (long long)h, (long long)w, act);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(!oc_has_op(ops, nodes, "BatchNormalization") && !oc_has_op(ops, nodes, act) &&
-              !oc_has_op(ops, nodes, "Mul") && !oc_has_op(ops, nodes, "Div") &&
-              !oc_has_op(ops, nodes, "Clip") && oc_has_op(ops, nodes, "ConvNhwc"),
-          "%s: BatchNormalization and the activation should be folded into ConvNhwc", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "conv%s %lldx%lld k%lld s%lld d%lld %lldx%lld + BN + %s",
+                   depthwise ? "(dw)" : "", (long long)cin, (long long)cout, (long long)k,
+                   (long long)stride, (long long)dil, (long long)h, (long long)w, act);
+    CHECK(!oc_has_op(res.ops, res.nodes, "BatchNormalization") &&
+              !oc_has_op(res.ops, res.nodes, act) && !oc_has_op(res.ops, res.nodes, "Mul") &&
+              !oc_has_op(res.ops, res.nodes, "Div") && !oc_has_op(res.ops, res.nodes, "Clip") &&
+              oc_has_op(res.ops, res.nodes, "ConvNhwc"),
+          "%s: BatchNormalization and the activation should be folded into ConvNhwc", res.what);
 }
 
 /* x -> Conv -> Conv(+x) -> Relu: a residual block (ResNet, MobileNetV2). */
@@ -110,15 +107,11 @@ static void case_residual(int iter)
     oc_add_conv(&m, "ar", "b", c, c, 1, 1, 1, p0, false, true);
     oc_add_node(&m, "Add", iter % 2 ? "x" : "b", iter % 2 ? "b" : "x", "s");
     oc_add_node(&m, "Relu", "s", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "residual block c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(!oc_has_op(ops, nodes, "Add") && !oc_has_op(ops, nodes, "Relu"),
-          "%s: Add and Relu should be fused", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "residual block c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
+    CHECK(!oc_has_op(res.ops, res.nodes, "Add") && !oc_has_op(res.ops, res.nodes, "Relu"),
+          "%s: Add and Relu should be fused", res.what);
 }
 
 /* Per-channel Mul/Add after a conv, a squeeze-excitation style gate, and a
@@ -152,17 +145,13 @@ static void case_layout(int iter)
         oc_add_node(&m, "GlobalAveragePool", "cat", NULL, "y");
     else
         oc_add_node(&m, "Relu", "cat", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "layout/SE/concat c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "layout/SE/concat c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
     int transposes = 0;
-    for (size_t i = 0; i < nodes && i < 64; i++)
-        transposes += strcmp(ops[i], "Transpose") == 0;
-    CHECK(transposes <= 2, "%s: %d transposes (expected one in, at most one out)", what,
+    for (size_t i = 0; i < res.nodes && i < 64; i++)
+        transposes += strcmp(res.ops[i], "Transpose") == 0;
+    CHECK(transposes <= 2, "%s: %d transposes (expected one in, at most one out)", res.what,
           transposes);
 }
 
@@ -221,18 +210,17 @@ static void case_reparam(int iter)
     oc_add_node(&m, "Add", "a1", "s1n", "a2");
     oc_add_node(&m, "Add", iter % 2 ? "idn" : "a2", iter % 2 ? "a2" : "idn", "a3");
     oc_add_node(&m, "Relu", "a3", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "reparameterized block%s c%lld k%lld %lldx%lld",
-             depthwise ? " (dw)" : "", (long long)c, (long long)k, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "reparameterized block%s c%lld k%lld %lldx%lld",
+                   depthwise ? " (dw)" : "", (long long)c, (long long)k, (long long)h,
+                   (long long)w);
     int convs = 0;
-    for (size_t i = 0; i < nodes && i < 64; i++)
-        convs += strcmp(ops[i], "ConvNhwc") == 0;
-    CHECK(convs == 1 && !oc_has_op(ops, nodes, "Add") && !oc_has_op(ops, nodes, "BatchNormalization"),
-          "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", what, convs);
+    for (size_t i = 0; i < res.nodes && i < 64; i++)
+        convs += strcmp(res.ops[i], "ConvNhwc") == 0;
+    CHECK(convs == 1 && !oc_has_op(res.ops, res.nodes, "Add") &&
+              !oc_has_op(res.ops, res.nodes, "BatchNormalization"),
+          "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", res.what,
+          convs);
 }
 
 /* A squeeze-and-excitation block after a convolution: must become one
@@ -252,16 +240,12 @@ static void case_squeeze_excite(int iter)
     oc_add_conv(&m, "s1a", "s2", r, c, 1, 1, 1, p0, false, true);
     oc_add_node(&m, iter % 2 ? "HardSigmoid" : "Sigmoid", "s2", NULL, "gate");
     oc_add_node(&m, "Mul", iter % 2 ? "a" : "gate", iter % 2 ? "gate" : "a", "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "squeeze-excite c%lld r%lld %lldx%lld", (long long)c,
-             (long long)r, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "SqueezeExcite") && !oc_has_op(ops, nodes, "ReduceMean") &&
-              !oc_has_op(ops, nodes, "Mul"),
-          "%s: expected one SqueezeExcite node", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "squeeze-excite c%lld r%lld %lldx%lld", (long long)c, (long long)r,
+                   (long long)h, (long long)w);
+    CHECK(oc_has_op(res.ops, res.nodes, "SqueezeExcite") &&
+              !oc_has_op(res.ops, res.nodes, "ReduceMean") && !oc_has_op(res.ops, res.nodes, "Mul"),
+          "%s: expected one SqueezeExcite node", res.what);
 }
 
 /* Pools between convolutions run in NHWC too. */
@@ -293,15 +277,12 @@ static void case_pools(int iter)
     tb_node(&m, "AveragePool", "ap", i2, o2, &b);
     tb_free(&b);
     oc_add_node(&m, "GlobalAveragePool", "ap", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "pools c%lld %lldx%lld", (long long)c, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "MaxPoolNhwc") && oc_has_op(ops, nodes, "AveragePoolNhwc") &&
-              oc_has_op(ops, nodes, "GlobalAveragePoolNhwc"),
-          "%s: expected the NHWC pools", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "pools c%lld %lldx%lld", (long long)c, (long long)h, (long long)w);
+    CHECK(oc_has_op(res.ops, res.nodes, "MaxPoolNhwc") &&
+              oc_has_op(res.ops, res.nodes, "AveragePoolNhwc") &&
+              oc_has_op(res.ops, res.nodes, "GlobalAveragePoolNhwc"),
+          "%s: expected the NHWC pools", res.what);
 }
 
 /* Transpose pairs that cancel, and Reshape chains. */
@@ -327,20 +308,16 @@ static void case_cancel(int iter)
     tb_initializer(&m, "s2", 7, &three, 1, s2, sizeof s2);
     oc_add_node(&m, "Reshape", "r", "s1", "f1");
     oc_add_node(&m, "Reshape", "f1", "s2", "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "transpose pair %s, reshape chain c%lld %lldx%lld",
-             iter % 2 ? "cancelling" : "composing", (long long)c, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "transpose pair %s, reshape chain c%lld %lldx%lld",
+                   iter % 2 ? "cancelling" : "composing", (long long)c, (long long)h, (long long)w);
     int transposes = 0, reshapes = 0;
-    for (size_t i = 0; i < nodes && i < 64; i++) {
-        transposes += strcmp(ops[i], "Transpose") == 0;
-        reshapes += strcmp(ops[i], "Reshape") == 0;
+    for (size_t i = 0; i < res.nodes && i < 64; i++) {
+        transposes += strcmp(res.ops[i], "Transpose") == 0;
+        reshapes += strcmp(res.ops[i], "Reshape") == 0;
     }
-    CHECK(transposes == (iter % 2 ? 0 : 1) && reshapes == 1,
-          "%s: %d transposes, %d reshapes left", what, transposes, reshapes);
+    CHECK(transposes == (iter % 2 ? 0 : 1) && reshapes == 1, "%s: %d transposes, %d reshapes left",
+          res.what, transposes, reshapes);
 }
 
 /* A segmentation/text-detection head: conv, nearest 2x Resize, learned 2x
@@ -380,15 +357,12 @@ static void case_upsampling(int iter)
     tb_node(&m, "ConvTranspose", "t", ti, to, &a);
     tb_free(&a);
     oc_add_node(&m, "Relu", "t", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "upsampling head c%lld co%lld k%lld %lldx%lld", (long long)c,
-             (long long)co, (long long)k, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "ConvTransposeNhwc") && !oc_has_op(ops, nodes, "ConvTranspose"),
-          "%s: expected ConvTransposeNhwc", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "upsampling head c%lld co%lld k%lld %lldx%lld", (long long)c,
+                   (long long)co, (long long)k, (long long)h, (long long)w);
+    CHECK(oc_has_op(res.ops, res.nodes, "ConvTransposeNhwc") &&
+              !oc_has_op(res.ops, res.nodes, "ConvTranspose"),
+          "%s: expected ConvTransposeNhwc", res.what);
 }
 
 /* PP-LCNet's learnable affine after an activation, before an unpadded
@@ -417,15 +391,11 @@ static void case_input_affine(int iter)
     oc_add_node(&m, "Mul", "sa", "hs", "am");
     oc_add_node(&m, "Add", "am", "sb", "aa");
     oc_add_conv(&m, "aa", "y", c, depthwise ? c : co, depthwise ? 3 : 1, 1, 1, p0, depthwise, true);
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "input affine%s c%lld %lldx%lld", depthwise ? " (dw)" : "",
-             (long long)c, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(!oc_has_op(ops, nodes, "Mul") && !oc_has_op(ops, nodes, "Add"),
-          "%s: the affine should fold into the convolution", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "input affine%s c%lld %lldx%lld", depthwise ? " (dw)" : "",
+                   (long long)c, (long long)h, (long long)w);
+    CHECK(!oc_has_op(res.ops, res.nodes, "Mul") && !oc_has_op(res.ops, res.nodes, "Add"),
+          "%s: the affine should fold into the convolution", res.what);
 }
 
 /* Elementwise operators large enough to be split over threads, with
@@ -445,13 +415,9 @@ static void case_big_elementwise(int iter)
     oc_add_node(&m, "Mul", "a", "pw", "b");
     oc_add_node(&m, "Div", "b", "s", "d");
     oc_add_node(&m, "Max", "d", "x", "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "big elementwise c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "big elementwise c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
 }
 
 /* A transformer block as exporters write it (opset 13): decomposed
@@ -508,17 +474,13 @@ static void case_transformer(int iter)
     tb_free(&p);
     oc_add_node(&m, "MatMul", "r", "rt", "att");
     oc_add_node(&m, "Softmax", "att", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "transformer block t%lld c%lld hidden %lld (%d)", (long long)t,
-             (long long)c, (long long)hid, iter);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "LayerNormalization") && oc_has_op(ops, nodes, "Dense") &&
-              !oc_has_op(ops, nodes, "Pow") && !oc_has_op(ops, nodes, "Erf") &&
-              !oc_has_op(ops, nodes, "ReduceMean"),
-          "%s: LayerNorm, Dense with GELU expected", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "transformer block t%lld c%lld hidden %lld (%d)", (long long)t,
+                   (long long)c, (long long)hid, iter);
+    CHECK(oc_has_op(res.ops, res.nodes, "LayerNormalization") &&
+              oc_has_op(res.ops, res.nodes, "Dense") && !oc_has_op(res.ops, res.nodes, "Pow") &&
+              !oc_has_op(res.ops, res.nodes, "Erf") && !oc_has_op(res.ops, res.nodes, "ReduceMean"),
+          "%s: LayerNorm, Dense with GELU expected", res.what);
 }
 
 /* TensorFlow-style explicit Pad before a convolution: folded when it pads
@@ -539,14 +501,10 @@ static void case_pad(int iter)
     const char *pi[] = {"x", "pads", "pv", NULL}, *po[] = {"xp", NULL};
     tb_node(&m, "Pad", "xp", pi, po, NULL);
     oc_add_conv(&m, "xp", "y", c, c + 2, 3, 1 + iter % 2, 1, p1, false, true);
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "pad %s then conv c%lld %lldx%lld", zero ? "zeros" : "0.5",
-             (long long)c, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "Pad") == !zero, "%s: Pad %s", what,
+    oc_result res;
+    oc_check_model(&res, &m, xd, "pad %s then conv c%lld %lldx%lld", zero ? "zeros" : "0.5",
+                   (long long)c, (long long)h, (long long)w);
+    CHECK(oc_has_op(res.ops, res.nodes, "Pad") == !zero, "%s: Pad %s", res.what,
           zero ? "should be folded" : "must stay");
 }
 
@@ -567,13 +525,9 @@ static void case_big_concat(int iter)
     const char *ci[] = {"a", "b", NULL}, *co[] = {"y", NULL};
     tb_node(&m, "Concat", "y", ci, co, &at);
     tb_free(&at);
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "big channel concat c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "big channel concat c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
 }
 
 int main(void)

@@ -35,13 +35,9 @@ static void case_binary(int iter)
     oc_add_node(&m, "Mul", "b", "pc", "d");
     oc_add_node(&m, "Div", "d", "s", "e");
     oc_add_node(&m, "Add", "e", "x", "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "binary on one row c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "binary on one row c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
 }
 
 /* Activations that stay separate nodes (on the graph input, so nothing
@@ -59,13 +55,9 @@ static void case_unary(int iter)
     oc_add_scalar(&m, "half", 0.5f);
     oc_add_node(&m, "Mul", "a", "half", "b");
     oc_add_node(&m, "Sigmoid", "b", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "%s c%lld %lldx%lld", act, (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "%s c%lld %lldx%lld", act, (long long)c, (long long)h,
+                   (long long)w);
 }
 
 /* conv -> Resize 2x (nearest or bilinear, channels-last) -> ConvTranspose
@@ -104,15 +96,12 @@ static void case_upsampling(int iter)
     tb_node(&m, "ConvTranspose", "t", ti, to, &a);
     tb_free(&a);
     oc_add_node(&m, "Sigmoid", "t", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[112];
-    snprintf(what, sizeof what, "upsampling (%s) c%lld co%lld k%lld %lldx%lld",
-             linear ? "linear" : "nearest", (long long)c, (long long)co, (long long)k,
-             (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "ConvTransposeNhwc"), "%s: expected ConvTransposeNhwc", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "upsampling (%s) c%lld co%lld k%lld %lldx%lld",
+                   linear ? "linear" : "nearest", (long long)c, (long long)co, (long long)k,
+                   (long long)h, (long long)w);
+    CHECK(oc_has_op(res.ops, res.nodes, "ConvTransposeNhwc"), "%s: expected ConvTransposeNhwc",
+          res.what);
 }
 
 /* Resize on the NCHW graph input (the general kernels, split along the
@@ -136,13 +125,9 @@ static void case_resize_nchw(int iter)
     tb_attr_string(&ra, "mode", mode);
     tb_node(&m, "Resize", "up", ri, ro, &ra);
     tb_free(&ra);
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[112];
-    snprintf(what, sizeof what, "resize (%s) x%.2fx%.2f c%lld %lldx%lld", mode, scales[2],
-             scales[3], (long long)c, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "resize (%s) x%.2fx%.2f c%lld %lldx%lld", mode, scales[2],
+                   scales[3], (long long)c, (long long)h, (long long)w);
 }
 
 /* conv -> MaxPool or AveragePool (channels-last) -> conv -> GlobalAveragePool
@@ -171,14 +156,10 @@ static void case_pool_head(int iter)
     int64_t wd[2] = {c2, n_out};
     oc_add_random(&m, "fw", wd, 2, -0.1f, 0.1f);
     oc_add_node(&m, "MatMul", "f", "fw", "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[112];
-    snprintf(what, sizeof what, "%s c%lld %lldx%lld, GAP c%lld, dense %lld",
-             iter % 2 ? "MaxPool" : "AveragePool", (long long)c, (long long)h, (long long)w,
-             (long long)c2, (long long)n_out);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "%s c%lld %lldx%lld, GAP c%lld, dense %lld",
+                   iter % 2 ? "MaxPool" : "AveragePool", (long long)c, (long long)h, (long long)w,
+                   (long long)c2, (long long)n_out);
 }
 
 /* Softmax over the last axis, many rows or a few long ones. */
@@ -191,13 +172,9 @@ static void case_softmax(int iter)
     int64_t xd[4] = {1, c, h, w};
     tb_input(&m, "x", FLOAT, xd, 4);
     oc_add_node(&m, "Softmax", "x", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "softmax c%lld %lldx%lld", (long long)c, (long long)h,
-             (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "softmax c%lld %lldx%lld", (long long)c, (long long)h,
+                   (long long)w);
 }
 
 int main(void)

@@ -39,16 +39,13 @@ static void case_conv_act(int iter, bool small)
     } else if (act) {
         oc_add_node(&m, act, "c", NULL, "y");
     }
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[128];
-    snprintf(what, sizeof what, "winograd %s %lldx%lldx%lldx%lld -> %lld pads %lld %lld %lld %lld %s",
-             small ? "F(2,3)" : "F(4,3)", (long long)n, (long long)cin, (long long)h, (long long)w,
-             (long long)cout, (long long)pads[0], (long long)pads[1], (long long)pads[2],
-             (long long)pads[3], act ? act : "none");
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "ConvNhwc"), "%s: no ConvNhwc", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd,
+                   "winograd %s %lldx%lldx%lldx%lld -> %lld pads %lld %lld %lld %lld %s",
+                   small ? "F(2,3)" : "F(4,3)", (long long)n, (long long)cin, (long long)h,
+                   (long long)w, (long long)cout, (long long)pads[0], (long long)pads[1],
+                   (long long)pads[2], (long long)pads[3], act ? act : "none");
+    CHECK(oc_has_op(res.ops, res.nodes, "ConvNhwc"), "%s: no ConvNhwc", res.what);
 }
 
 /* x -> Conv3x3 -> Relu -> Conv3x3 (+x) -> Relu: a ResNet basic block. */
@@ -66,15 +63,11 @@ static void case_residual(int iter, bool small)
     oc_add_conv(&m, "ar", "b", c, c, 3, 1, 1, p1, false, iter % 2 == 0);
     oc_add_node(&m, "Add", iter % 2 ? "x" : "b", iter % 2 ? "b" : "x", "s");
     oc_add_node(&m, "Relu", "s", NULL, "y");
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "winograd residual block c%lld %lldx%lld", (long long)c,
-             (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(!oc_has_op(ops, nodes, "Add") && !oc_has_op(ops, nodes, "Relu"),
-          "%s: Add and Relu should be fused", what);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "winograd residual block c%lld %lldx%lld", (long long)c,
+                   (long long)h, (long long)w);
+    CHECK(!oc_has_op(res.ops, res.nodes, "Add") && !oc_has_op(res.ops, res.nodes, "Relu"),
+          "%s: Add and Relu should be fused", res.what);
 }
 
 /* SqueezeNet's fire module: a 1x1 and a 3x3 expand concatenated on
@@ -97,13 +90,10 @@ static void case_concat(int iter)
     const char *in[] = {iter % 2 ? "r3" : "r1", iter % 2 ? "r1" : "r3", NULL}, *out[] = {"y", NULL};
     tb_node(&m, "Concat", "cat", in, out, &attrs);
     tb_free(&attrs);
-    tb_output(&m, "y", FLOAT, NULL, 0);
-    char what[96];
-    snprintf(what, sizeof what, "winograd fire c%lld -> %lld + %lld %lldx%lld", (long long)c,
-             (long long)e1, (long long)e3, (long long)h, (long long)w);
-    size_t nodes = 0;
-    char ops[64][32];
-    oc_compare(what, &m, xd, &nodes, ops);
+    oc_result res;
+    oc_check_model(&res, &m, xd, "winograd fire c%lld -> %lld + %lld %lldx%lld", (long long)c,
+                   (long long)e1, (long long)e3, (long long)h, (long long)w);
+
 }
 
 int main(void)
