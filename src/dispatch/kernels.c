@@ -7,6 +7,7 @@
 #include "kernels/f32-gemm/f32_gemm.h"
 #include "kernels/f32-igemm/f32_igemm.h"
 #include "kernels/f32-pool/f32_pool.h"
+#include "kernels/f32-stemconv/f32_stemconv.h"
 #include "kernels/f32-vact/f32_vact.h"
 #include "kernels/f32-vbinary/f32_vbinary.h"
 #include "kernels/f32-winograd/f32_winograd.h"
@@ -27,4 +28,5 @@ void mbi_kernels_select(mbi_kernels *k)
     k->gemm = mbi_f32_gemm_kernel_select(&k->cpu);
     k->igemm = mbi_f32_igemm_kernel_select(&k->cpu);
     k->winograd = mbi_f32_winograd_kernel_select(&k->cpu);
+    k->stemconv = mbi_f32_stemconv_kernel_select(&k->cpu);
 }

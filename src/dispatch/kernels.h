@@ -32,6 +32,7 @@ typedef struct mbi_kernels {
     const mbi_f32_vbinary_kernel *vbinary;
     const struct mbi_f32_chanwise_kernel *chanwise; /* f32-chanwise */
     const struct mbi_f32_winograd_kernel *winograd; /* f32-winograd */
+    const struct mbi_f32_stemconv_kernel *stemconv; /* f32-stemconv */
 } mbi_kernels;
 
 /* Detects the CPU and fills every entry (never NULL: the scalar variant of

@@ -23,7 +23,8 @@
  *     floats where they lie through an indirection buffer of pointers (no
  *     copy). A network's first convolution too: transposing its 3-channel
  *     input to NHWC and running this costs a quarter of gathering im2col
- *     rows from NCHW (measured on MnasNet's stem: 0.20 against 0.69 ms);
+ *     rows from NCHW (measured on MnasNet's stem: 0.20 against 0.69 ms),
+ *     unless ConvStemNhwc reads the image itself (src/opt/stem_nchw_input.c);
  *   - 3x3, stride 1, dilation 1, group 1, where it measured faster
  *     (winograd_tile): Winograd F(4,3) or F(2,3), in blocks of tiles whose
  *     transformed input and GEMM results stay in the thread's scratch. */

@@ -8,6 +8,7 @@ extern const mbi_op_def mbi_op_AveragePool;        /* pool.c */
 extern const mbi_op_def mbi_op_BatchNormalization; /* normalization.c */
 extern const mbi_op_def mbi_op_Conv;               /* conv.c */
 extern const mbi_op_def mbi_op_ConvNhwc;           /* conv_nhwc.c */
+extern const mbi_op_def mbi_op_ConvStemNhwc;       /* conv_stem_nhwc.c */
 extern const mbi_op_def mbi_op_Dense;              /* dense.c */
 extern const mbi_op_def mbi_op_SqueezeExcite;      /* squeeze_excite.c */
 extern const mbi_op_def mbi_op_SqueezeExciteProject; /* squeeze_excite_project.c */

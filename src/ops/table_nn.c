@@ -7,6 +7,7 @@ const mbi_op_def *const mbi_op_table_nn[] = {
     &mbi_op_BatchNormalization,
     &mbi_op_Conv,
     &mbi_op_ConvNhwc,
+    &mbi_op_ConvStemNhwc,
     &mbi_op_Dense,
     &mbi_op_SqueezeExcite,
     &mbi_op_SqueezeExciteProject,

@@ -14,6 +14,8 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
         (st = mbi_opt_fuse_epilogue(og)) || (st = mbi_opt_fuse_squeeze_excite(og)) ||
         (st = mbi_opt_cancel_reshapes(og)))
         return st;
+    if ((st = mbi_opt_stem_nchw_input(og)))
+        return st;
     if ((st = mbi_opt_concat_in_place(og)))
         return st;
     if ((st = mbi_opt_fuse_mbconv(og)))

@@ -41,6 +41,10 @@ mobinfer_status mbi_opt_fuse_squeeze_excite(mbi_opt_graph *og);
 /* Transpose pairs compose (or cancel), Reshape chains collapse. */
 mobinfer_status mbi_opt_cancel_reshapes(mbi_opt_graph *og);
 
+/* A network's first convolution (few input channels) reads the NCHW image
+ * itself instead of a Transpose of it (ConvStemNhwc). */
+mobinfer_status mbi_opt_stem_nchw_input(mbi_opt_graph *og);
+
 /* A channel Concat of convolutions becomes convolutions writing their slices
  * of its output (after fuse_epilogue: the epilogues are final). */
 mobinfer_status mbi_opt_concat_in_place(mbi_opt_graph *og);

@@ -89,7 +89,8 @@ static void case_conv_bn_act(int iter)
     CHECK(!oc_has_op(res.ops, res.nodes, "BatchNormalization") &&
               !oc_has_op(res.ops, res.nodes, act) && !oc_has_op(res.ops, res.nodes, "Mul") &&
               !oc_has_op(res.ops, res.nodes, "Div") && !oc_has_op(res.ops, res.nodes, "Clip") &&
-              oc_has_op(res.ops, res.nodes, "ConvNhwc"),
+              (oc_has_op(res.ops, res.nodes, "ConvNhwc") ||
+               oc_has_op(res.ops, res.nodes, "ConvStemNhwc")),
           "%s: BatchNormalization and the activation should be folded into ConvNhwc", res.what);
 }
 
@@ -157,7 +158,8 @@ static void case_layout(int iter)
 
 /* A network's first convolution: few input channels (a few floats per
  * tap), images of several hundred pixels, any window, batch 1 or 2, SiLU (a
- * tile-pass epilogue) or none. */
+ * tile-pass epilogue) or none. It becomes ConvStemNhwc, reading the NCHW
+ * image (src/opt/stem_nchw_input.c; more cases in opt_stem.c). */
 static void case_stem(int iter)
 {
     int64_t cin = oc_irand(1, 4), cout = oc_irand(5, 40);
@@ -183,7 +185,7 @@ static void case_stem(int iter)
              (long long)n, (long long)h, (long long)w, silu ? " silu" : "");
     size_t nodes = 0;
     oc_compare(what, &m, xd, &nodes, ops);
-    CHECK(oc_has_op(ops, nodes, "ConvNhwc"), "%s: no ConvNhwc", what);
+    CHECK(oc_has_op(ops, nodes, "ConvStemNhwc"), "%s: no ConvStemNhwc", what);
 }
 
 /* A MobileOne-style train-time block: k x k conv-BN branches, a 1x1
@@ -216,7 +218,7 @@ static void case_reparam(int iter)
                    (long long)w);
     int convs = 0;
     for (size_t i = 0; i < res.nodes && i < 64; i++)
-        convs += strcmp(res.ops[i], "ConvNhwc") == 0;
+        convs += strcmp(res.ops[i], "ConvNhwc") == 0 || strcmp(res.ops[i], "ConvStemNhwc") == 0;
     CHECK(convs == 1 && !oc_has_op(res.ops, res.nodes, "Add") &&
               !oc_has_op(res.ops, res.nodes, "BatchNormalization"),
           "%s: %d convolutions left (expected one, no Add, no BatchNormalization)", res.what,
