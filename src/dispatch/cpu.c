@@ -12,9 +12,29 @@ static unsigned long long read_xcr0(void)
     return ((unsigned long long)edx << 32) | eax;
 }
 
+/* Intel's deterministic cache parameters (leaf 4), else AMD's L2 leaf. */
+static size_t l2_cache_bytes(void)
+{
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(0, NULL) >= 4)
+        for (unsigned i = 0; i < 16 && __get_cpuid_count(4, i, &a, &b, &c, &d); i++) {
+            unsigned type = a & 0x1f, level = (a >> 5) & 7;
+            if (type == 0)
+                break;
+            if (level == 2 && (type == 1 || type == 3))
+                return (size_t)((b >> 22) + 1) * (((b >> 12) & 0x3ff) + 1) * ((b & 0xfff) + 1) *
+                       ((size_t)c + 1);
+        }
+    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000006u &&
+        __get_cpuid(0x80000006u, &a, &b, &c, &d))
+        return (size_t)(c >> 16) << 10;
+    return 0;
+}
+
 void mbi_cpu_detect(mbi_cpu *cpu)
 {
     memset(cpu, 0, sizeof *cpu);
+    cpu->l2_bytes = l2_cache_bytes();
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return;

@@ -4,11 +4,13 @@
 #define MBI_DISPATCH_CPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct mbi_cpu {
     bool avx2_fma;    /* AVX2 + FMA3, with OS support for YMM state */
     bool avx512;      /* AVX-512 F, BW, DQ, VL, with OS support for ZMM state */
     bool avx512_vnni;
+    size_t l2_bytes;  /* one core's L2 cache (cpuid); 0 when unknown */
 } mbi_cpu;
 
 /* Fills *cpu. With the build option MOBINFER_FORCE_SCALAR every feature

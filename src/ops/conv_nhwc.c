@@ -144,6 +144,8 @@ typedef struct conv_job {
     steal_share *shares;
     mbi_task_fn unit; /* runs one work unit */
     float *wg_scratch; /* CONV_WINOGRAD: thread t's is wg_scratch + t * p->wg_scratch */
+    const mbi_byte_span *prefetch; /* ctx->prefetch: for the nodes after this one */
+    int n_prefetch, threads;
 } conv_job;
 
 /* Takes the first (front) or last unit of a share; false when it is empty.
@@ -498,6 +500,7 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
                         "differently",
                         gk->name, ik->name);
     p->kind = pointwise ? CONV_POINTWISE : CONV_IGEMM;
+    ctx->can_prefetch = pointwise; /* gemm_task: mbi_f32_gemm_compute_prefetch */
     p->k = (size_t)(kh * kw * p->c);
     /* The GEMM wants W as [M][kh][kw][C] (the order the taps are read in). The
      * reordered copy is needed only until packed, so it is not taken from
@@ -586,6 +589,50 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     return MOBINFER_OK;
 }
 
+/* The thread that runs task u of n_tasks of a pool run when every thread
+ * is on time, and its share [*first, *first + *count). */
+static int task_owner(size_t n_tasks, int threads, size_t u, size_t *first, size_t *count)
+{
+    for (int t = 0; t < threads; t++) {
+        size_t b, e;
+        mbi_threadpool_share(n_tasks, threads, t, &b, &e);
+        if (u >= b && u < e) {
+            *first = b;
+            *count = e - b;
+            return t;
+        }
+    }
+    return -1;
+}
+
+/* What unit u (of units) prefetches for the nodes after this one: the
+ * span of the thread that owns u on time (whose L2 the reader will be
+ * on), cut evenly over that thread's units. */
+static mbi_byte_span unit_prefetch(const conv_job *j, size_t units, size_t u)
+{
+    const mbi_byte_span none = {NULL, 0};
+    if (!j->n_prefetch)
+        return none;
+    size_t first, count;
+    int t;
+    if (j->p->shares >= 2) {
+        const size_t shares = j->p->shares;
+        size_t s = 0, b, c;
+        while (s + 1 < shares && u >= units * (s + 1) / shares)
+            s++;
+        first = units * s / shares;
+        count = units * (s + 1) / shares - first;
+        t = task_owner(shares, j->threads, s, &b, &c);
+    } else {
+        t = task_owner(units, j->threads, u, &first, &count);
+    }
+    if (t < 0 || t >= j->n_prefetch || !count)
+        return none;
+    const mbi_byte_span *sp = &j->prefetch[t];
+    size_t i = u - first, b0 = sp->bytes * i / count, b1 = sp->bytes * (i + 1) / count;
+    return (mbi_byte_span){(const char *)sp->data + b0, b1 - b0};
+}
+
 static void gemm_task(void *arg, size_t task, int thread)
 {
     const conv_job *j = arg;
@@ -616,8 +663,9 @@ static void gemm_task(void *arg, size_t task, int thread)
         mbi_f32_igemm_compute(ik, rows, n0, n1, (size_t)p->c, ks, ind, p->packed, c, ldc,
                               &p->mm);
     } else {
-        mbi_f32_gemm_compute(gk, rows, n0, n1, p->k, j->x + m0 * p->k, p->k, p->packed, c, ldc,
-                             &p->mm);
+        mbi_byte_span pf = unit_prefetch(j, p->m_tasks * p->n_tasks, task);
+        mbi_f32_gemm_compute_prefetch(gk, rows, n0, n1, p->k, j->x + m0 * p->k, p->k, p->packed,
+                                      c, ldc, &p->mm, pf.data, pf.bytes);
     }
     /* A residual implies no slice (prepare), so it has Y's row stride. */
     if (p->tile_pass)
@@ -738,7 +786,10 @@ static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
                   p->kind == CONV_DEPTHWISE ? dw_task
                   : p->kind == CONV_WINOGRAD ? winograd_task
                                              : gemm_task,
-                  ctx->scratch ? (float *)((char *)ctx->scratch + p->share_bytes) : NULL};
+                  ctx->scratch ? (float *)((char *)ctx->scratch + p->share_bytes) : NULL,
+                  ctx->prefetch,
+                  ctx->n_prefetch,
+                  mbi_threadpool_size(ctx->threadpool)};
     size_t units = p->kind == CONV_DEPTHWISE ? p->m_tasks : p->m_tasks * p->n_tasks;
     if (p->shares < 2) {
         mbi_threadpool_run(ctx->threadpool, units, j.unit, &j);

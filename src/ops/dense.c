@@ -20,6 +20,10 @@
  * second thread costs more than it saves. */
 #define TASK_MIN_MACS 65536u
 #define TASKS_PER_THREAD 4
+/* At most this many rows of A, a Dense reads ~4/M bytes of W per
+ * multiply-add, more than memory delivers to one core at the FMA rate: it
+ * lists W as its reads, for the node ahead to prefetch (op.h). */
+#define STREAM_MAX_ROWS 8
 
 typedef struct dense_params {
     size_t m, n, k;
@@ -37,6 +41,29 @@ typedef struct dense_job {
     const float *a, *residual;
     float *y;
 } dense_job;
+
+/* Thread t's tasks, on time, are its share of the column blocks: the
+ * packed blocks from its first column to its last. */
+static mobinfer_status list_reads(mbi_op_ctx *ctx, const dense_params *p)
+{
+    const mbi_f32_gemm_kernel *gk = ctx->kernels->gemm;
+    const size_t nr = gk->nr, bytes = mbi_f32_gemm_packed_floats(gk, nr, p->k) * sizeof(float);
+    int n = p->serial ? 1 : ctx->num_threads;
+    mbi_byte_span *reads = mbi_op_alloc(ctx, (size_t)n * sizeof *reads);
+    if (!reads)
+        return ctx->err->status;
+    for (int t = 0; t < n; t++) {
+        size_t b, e;
+        mbi_threadpool_share(p->n_tasks, n, t, &b, &e);
+        size_t n0 = b * p->n_block, n1 = e * p->n_block < p->n ? e * p->n_block : p->n;
+        if (n0 < n1)
+            reads[t] = (mbi_byte_span){(const char *)p->packed + n0 / nr * bytes,
+                                       (n1 - n0 + nr - 1) / nr * bytes};
+    }
+    ctx->reads = reads;
+    ctx->n_reads = n;
+    return MOBINFER_OK;
+}
 
 static mobinfer_status dense_prepare(mbi_op_ctx *ctx)
 {
@@ -111,6 +138,8 @@ static mobinfer_status dense_prepare(mbi_op_ctx *ctx)
         split = n_blocks ? n_blocks : 1;
     p->n_block = (n_blocks + split - 1) / split * gk->nr;
     p->n_tasks = p->n_block ? (p->n + p->n_block - 1) / p->n_block : 0;
+    if (p->m <= STREAM_MAX_ROWS && p->m_tasks == 1 && p->n_tasks && (st = list_reads(ctx, p)))
+        return st;
     ctx->macs = macs;
     ctx->params = p;
     return MOBINFER_OK;

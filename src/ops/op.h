@@ -27,6 +27,12 @@
 #include "ir/attr.h"
 #include "ir/graph.h"
 
+/* Bytes in memory, for prefetch planning (runtime/plan_prefetch.c). */
+typedef struct mbi_byte_span {
+    const void *data;
+    size_t bytes;
+} mbi_byte_span;
+
 typedef struct mbi_op_ctx {
     const mbi_node *node; /* attributes: see ir/attr.h */
     int opset;            /* opset version of the node's domain */
@@ -49,6 +55,21 @@ typedef struct mbi_op_ctx {
     const mbi_kernels *kernels;
     struct mbi_threadpool *threadpool;
     int num_threads; /* the pool's size, for per-thread scratch in prepare */
+
+    /* Prefetch planning (runtime/plan_prefetch.c), all optional. prepare
+     * of a node whose run is bound by reading constant bytes from memory
+     * (little arithmetic per byte: SE gate FCs, Dense at M = 1) lists them
+     * in reads[0..n_reads): reads[t] is what thread t reads when every
+     * thread is on time, or n_reads = 1 when only the caller reads them.
+     * prepare of a compute-bound node sets can_prefetch when its run
+     * follows `prefetch`, which the planner sets after every prepare:
+     * prefetch[t] is for thread t to bring into L2 while the node computes
+     * (n_prefetch = 1: the caller only). Prefetching changes no result. */
+    const mbi_byte_span *reads;
+    int n_reads;
+    bool can_prefetch;
+    const mbi_byte_span *prefetch;
+    int n_prefetch;
 
     mbi_error *err;
     mbi_pool *pool;                /* session lifetime; valid in prepare only */

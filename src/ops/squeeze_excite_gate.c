@@ -45,18 +45,12 @@ mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
                  ctx->node->op_type, g->c);
         return NULL;
     }
-    g->w1t = mbi_op_alloc(ctx, sizeof(float) * (g->c * g->r + g->r + g->c) + 4);
-    g->w2t = mbi_op_alloc(ctx, sizeof(float) * g->c * g->r + 4);
-    if (!g->w1t || !g->w2t)
+    const size_t cr = g->c * g->r;
+    g->fcw = mbi_op_alloc(ctx, sizeof(float) * (2 * cr + g->r + g->c) + 4);
+    if (!g->fcw)
         return NULL;
-    g->b1 = g->w1t + g->c * g->r;
+    g->b1 = g->fcw + 2 * cr;
     g->b2 = g->b1 + g->r;
-    const float *w1d = w1->data, *w2d = w2->data;
-    for (size_t r = 0; r < g->r; r++)
-        for (size_t c = 0; c < g->c; c++) {
-            g->w1t[c * g->r + r] = w1d[r * g->c + c];
-            g->w2t[r * g->c + c] = w2d[c * g->r + r];
-        }
     if (b1)
         memcpy(g->b1, b1->data, sizeof(float) * g->r);
     if (b2)
@@ -84,6 +78,29 @@ mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
         g->fc_tasks = g->r;
     if (g->fc_tasks < 2)
         g->fc_tasks = 1;
+    mbi_byte_span *reads = mbi_op_alloc(ctx, g->fc_tasks * sizeof *reads);
+    if (!reads)
+        return NULL;
+    const float *w1d = w1->data, *w2d = w2->data;
+    for (size_t t = 0; t < g->fc_tasks; t++) {
+        size_t r0 = g->r * t / g->fc_tasks, r1 = g->r * (t + 1) / g->fc_tasks;
+        size_t c0 = g->c * t / g->fc_tasks, c1 = g->c * (t + 1) / g->fc_tasks;
+        float *w1t = g->fcw + g->c * r0 + g->r * c0, *w2t = w1t + g->c * (r1 - r0);
+        for (size_t c = 0; c < g->c; c++)
+            for (size_t r = r0; r < r1; r++)
+                w1t[c * (r1 - r0) + r - r0] = w1d[r * g->c + c];
+        for (size_t r = 0; r < g->r; r++)
+            for (size_t c = c0; c < c1; c++)
+                w2t[r * (c1 - c0) + c - c0] = w2d[c * g->r + r];
+        reads[t].data = w1t;
+        reads[t].bytes = sizeof(float) * (g->c * (r1 - r0) + g->r * (c1 - c0));
+    }
+    /* FC task t runs on thread t when every thread is on time (fc_tasks is
+     * 1 or at most the threads, one task each), so reads[t] is its own. */
+    if (g->fc_tasks == 1 || g->fc_tasks == threads) {
+        ctx->reads = reads;
+        ctx->n_reads = (int)g->fc_tasks;
+    }
     return g;
 }
 
@@ -116,12 +133,13 @@ static void mean_task(void *arg, size_t task, int thread)
 }
 
 /* One FC of every image: out[n][j] = act(b[j] + sum_i in[n][i] * wt[i][j])
- * for the columns j of task `task`. */
+ * for the columns j of task `task` (second: FC2, else FC1). */
 typedef struct fc_job {
     const mbi_se_gate *g;
     const mbi_kernels *k;
-    size_t rows, cols; /* wt is [rows][cols] */
-    const float *wt, *bias, *in;
+    bool second;
+    size_t rows, cols; /* W^T is [rows][cols] */
+    const float *bias, *in;
     float *out;
     const mbi_act *act;
 } fc_job;
@@ -130,11 +148,16 @@ static void fc_task(void *arg, size_t task, int thread)
 {
     (void)thread;
     const fc_job *j = arg;
-    size_t c0 = j->cols * task / j->g->fc_tasks, c1 = j->cols * (task + 1) / j->g->fc_tasks;
-    for (size_t n = 0; n < j->g->n; n++) {
+    const mbi_se_gate *g = j->g;
+    size_t r0 = g->r * task / g->fc_tasks, r1 = g->r * (task + 1) / g->fc_tasks;
+    size_t c0 = j->cols * task / g->fc_tasks, c1 = j->cols * (task + 1) / g->fc_tasks;
+    const float *wt = g->fcw + g->c * r0 + g->r * (g->c * task / g->fc_tasks);
+    if (j->second)
+        wt += g->c * (r1 - r0);
+    for (size_t n = 0; n < g->n; n++) {
         float *o = j->out + n * j->cols + c0;
         memcpy(o, j->bias + c0, sizeof(float) * (c1 - c0));
-        j->k->chanwise->axpy(j->rows, c1 - c0, j->in + n * j->rows, j->wt + c0, j->cols, o);
+        j->k->chanwise->axpy(j->rows, c1 - c0, j->in + n * j->rows, wt, c1 - c0, o);
         j->k->act(j->act, o, o, c1 - c0);
     }
 }
@@ -154,8 +177,8 @@ void mbi_se_gate_run(const mbi_se_gate *g, const mbi_kernels *k, struct mbi_thre
             s += partial[t * nc + i];
         partial[i] = s * inv;
     }
-    fc_job f1 = {g, k, g->c, g->r, g->w1t, g->b1, partial, hidden, &g->act1};
+    fc_job f1 = {g, k, false, g->c, g->r, g->b1, partial, hidden, &g->act1};
     mbi_threadpool_run(pool, g->fc_tasks, fc_task, &f1);
-    fc_job f2 = {g, k, g->r, g->c, g->w2t, g->b2, hidden, scale, &g->act2};
+    fc_job f2 = {g, k, true, g->r, g->c, g->b2, hidden, scale, &g->act2};
     mbi_threadpool_run(pool, g->fc_tasks, fc_task, &f2);
 }

@@ -21,16 +21,20 @@
 typedef struct mbi_se_gate {
     size_t n, h, w, c, r;
     mbi_act act1, act2;
-    /* W1 as [C][R] and W2 as [R][C]: each FC is then a weighted sum of rows
-     * (the chanwise axpy kernel). */
-    float *w1t, *w2t;
+    /* The FCs' weights, transposed (W1 as [C][R], W2 as [R][C]: each FC is
+     * then a weighted sum of rows, the chanwise axpy kernel) and cut by the
+     * columns of each FC task: task t's FC1 columns [r0, r1) of R as
+     * [C][r1 - r0], then its FC2 columns [c0, c1) of C as [R][c1 - c0],
+     * from fcw + C*r0 + R*c0. So what a task reads is one contiguous span,
+     * which the node ahead can prefetch into that thread's L2 (ctx->reads). */
+    float *fcw;
     float *b1, *b2; /* zeros when absent */
     size_t tasks;    /* row ranges of each image, for the mean and the scale */
     size_t fc_tasks; /* column ranges of the two FCs */
 } mbi_se_gate;
 
-/* Checks inputs 0..4 and prepares the gate (session pool memory); NULL with
- * ctx->err set on failure. elements_per_task: the work (floats of X) below
+/* Checks inputs 0..4 and prepares the gate (session pool memory), listing
+ * the FC weights as the node's reads; NULL with ctx->err set on failure. elements_per_task: the work (floats of X) below
  * which a task is not worth a fork-join. */
 mbi_se_gate *mbi_se_gate_prepare(mbi_op_ctx *ctx, mbi_act act1, mbi_act act2,
                                  size_t elements_per_task);

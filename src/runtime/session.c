@@ -109,6 +109,8 @@ mobinfer_status mobinfer_session_create(const mobinfer_model *model,
         st = mbi_session_optimize(s, &o);
     if (!st)
         st = mbi_session_plan_memory(s);
+    if (!st && !o.disable_optimizations)
+        st = mbi_session_plan_prefetch(s);
     if (!st)
         st = build_public_infos(s);
     if (st) {

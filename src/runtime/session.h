@@ -66,4 +66,9 @@ mobinfer_status mbi_session_optimize(mobinfer_session *s, const mobinfer_session
  * checks the arena limit and allocates arena and scratch. */
 mobinfer_status mbi_session_plan_memory(mobinfer_session *s);
 
+/* Gives nodes bound by reading constant bytes from memory a compute-bound
+ * node before them that prefetches those bytes into L2 (ctx->reads,
+ * can_prefetch, prefetch in ops/op.h; runtime/plan_prefetch.c). */
+mobinfer_status mbi_session_plan_prefetch(mobinfer_session *s);
+
 #endif

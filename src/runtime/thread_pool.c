@@ -387,6 +387,22 @@ static size_t ceil_div(size_t a, size_t b)
     return a / b + (a % b != 0);
 }
 
+void mbi_threadpool_share(size_t n_tasks, int n_threads, int thread, size_t *begin, size_t *end)
+{
+    /* run_job's shares, in chunks as mbi_threadpool_run cuts them. */
+    const uint64_t threads = n_threads > 1 ? (uint64_t)n_threads : 1;
+    const size_t chunk = n_tasks <= SHARE_MAX_CHUNKS ? 1 : ceil_div(n_tasks, SHARE_MAX_CHUNKS);
+    const uint64_t chunks = ceil_div(n_tasks, chunk), i = thread > 0 ? (uint64_t)thread : 0;
+    if (threads == 1 || n_tasks <= 1) {
+        *begin = i == 0 ? 0 : n_tasks;
+        *end = n_tasks;
+        return;
+    }
+    uint64_t b = (chunks * i + threads - 1) / threads, e = (chunks * (i + 1) + threads - 1) / threads;
+    *begin = b * chunk < n_tasks ? (size_t)(b * chunk) : n_tasks;
+    *end = e * chunk < n_tasks ? (size_t)(e * chunk) : n_tasks;
+}
+
 void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, void *arg)
 {
     if (!pool || pool->n_threads == 1 || n_tasks <= 1) {

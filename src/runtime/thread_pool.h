@@ -49,6 +49,11 @@ typedef void (*mbi_task_fn)(void *arg, size_t task, int thread);
  * per pool, and not from inside a task. Allocates nothing. */
 void mbi_threadpool_run(mbi_threadpool *pool, size_t n_tasks, mbi_task_fn fn, void *arg);
 
+/* The tasks [*begin, *end) of mbi_threadpool_run(pool of n_threads,
+ * n_tasks) that thread `thread` owns: those it runs when every thread is
+ * on time (for planning what each thread's cache will need). */
+void mbi_threadpool_share(size_t n_tasks, int n_threads, int thread, size_t *begin, size_t *end);
+
 /* fn(arg, begin, end, thread) over disjoint ranges covering [0, n) once.
  * The same shares as mbi_threadpool_run, in chunks whose size is a
  * multiple of `grain` (about MBI_THREADPOOL_CHUNKS_PER_THREAD per thread,

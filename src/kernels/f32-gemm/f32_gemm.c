@@ -115,6 +115,22 @@ static const void *prefetch_for(const float *next, size_t next_bytes, size_t cal
     return NULL;
 }
 
+/* Another node's bytes to bring into L2 during this GEMM
+ * (mbi_f32_gemm_compute_prefetch): handed out k lines at a time to the
+ * calls that prefetch nothing of their own. */
+typedef struct extra_lines {
+    const char *next, *end;
+} extra_lines;
+
+static const void *take_extra(extra_lines *x, size_t k)
+{
+    if (!x || x->next >= x->end)
+        return NULL;
+    const char *p = x->next;
+    x->next = (size_t)(x->end - p) > k * 64 ? p + k * 64 : x->end;
+    return p;
+}
+
 /* Height of tile t of `tiles` over rows [m0, m): tiles of nearly equal
  * height, so a 49-row map runs as 10+10+10+10+9, not 4x12+1, whose one-row
  * tile would stream a whole block from L2 for two FMAs per k. */
@@ -129,7 +145,7 @@ static size_t tile_rows(size_t m, size_t m0, size_t tiles, size_t t)
  * waits on memory for the whole chunk, which the block order avoids. */
 static void row_order(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin, size_t n_end,
                       size_t k, const float *a, size_t lda, const float *packed, float *c,
-                      size_t ldc, const mbi_f32_minmax *mm, bool prefetch_a)
+                      size_t ldc, const mbi_f32_minmax *mm, bool prefetch_a, extra_lines *extra)
 {
     const size_t mr = kern->mr, nr = kern->nr;
     const size_t bf = block_floats(kern, k);
@@ -158,6 +174,8 @@ static void row_order(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin,
                 else
                     pf = call ? prefetch_for(next, next_bytes, call - 1, k) : NULL;
                 call += n0 != nc0;
+                if (!pf && (nc0 != n_begin || t || n0 != nc0))
+                    pf = take_extra(extra, k);
                 kern->ukernel(rows, cols, k, a + m0 * lda, lda, packed + (n0 / nr) * bf, pf,
                               c + m0 * ldc + n0, ldc, mm);
             }
@@ -174,7 +192,7 @@ static void row_order(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin,
  * layer's time. */
 static void block_order(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin, size_t n_end,
                         size_t k, const float *a, size_t lda, const float *packed, float *c,
-                        size_t ldc, const mbi_f32_minmax *mm)
+                        size_t ldc, const mbi_f32_minmax *mm, extra_lines *extra)
 {
     const size_t mr = kern->mr, nr = kern->nr;
     const size_t bf = block_floats(kern, k);
@@ -188,24 +206,35 @@ static void block_order(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begi
         for (size_t t = 0; t < tiles; t++) {
             const size_t rows = tile_rows(m, m0, tiles, t);
             const void *pf = t >= skip ? prefetch_for(block + bf, next_bytes, t - skip, k) : NULL;
+            if (!pf && t >= skip)
+                pf = take_extra(extra, k);
             kern->ukernel(rows, cols, k, a + m0 * lda, lda, block, pf, c + m0 * ldc + n0, ldc, mm);
             m0 += rows;
         }
     }
 }
 
-void mbi_f32_gemm_compute(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin, size_t n_end, size_t k,
-                          const float *a, size_t lda, const float *packed, float *c, size_t ldc,
-                          const mbi_f32_minmax *mm)
+void mbi_f32_gemm_compute_prefetch(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin,
+                                   size_t n_end, size_t k, const float *a, size_t lda,
+                                   const float *packed, float *c, size_t ldc,
+                                   const mbi_f32_minmax *mm, const void *extra, size_t extra_bytes)
 {
     if (m == 0 || n_end <= n_begin)
         return;
+    extra_lines lines = {extra, (const char *)extra + (extra ? extra_bytes : 0)};
     const size_t blocks = (n_end - n_begin + kern->nr - 1) / kern->nr;
     const bool small_a = m <= GEMM_A_L2_BYTES / sizeof(float) / (lda ? lda : 1);
     if (m > kern->mr && small_a &&
         block_floats(kern, k) * blocks >= GEMM_W_BLOCK_ORDER_BYTES / sizeof(float))
-        block_order(kern, m, n_begin, n_end, k, a, lda, packed, c, ldc, mm);
+        block_order(kern, m, n_begin, n_end, k, a, lda, packed, c, ldc, mm, &lines);
     else
         row_order(kern, m, n_begin, n_end, k, a, lda, packed, c, ldc, mm,
-                  !small_a && k >= GEMM_A_PREFETCH_MIN_K);
+                  !small_a && k >= GEMM_A_PREFETCH_MIN_K, &lines);
+}
+
+void mbi_f32_gemm_compute(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin, size_t n_end, size_t k,
+                          const float *a, size_t lda, const float *packed, float *c, size_t ldc,
+                          const mbi_f32_minmax *mm)
+{
+    mbi_f32_gemm_compute_prefetch(kern, m, n_begin, n_end, k, a, lda, packed, c, ldc, mm, NULL, 0);
 }

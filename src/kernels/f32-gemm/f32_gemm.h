@@ -61,4 +61,13 @@ void mbi_f32_gemm_compute(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_be
                           const float *a, size_t lda, const float *packed, float *c, size_t ldc,
                           const mbi_f32_minmax *mm);
 
+/* The same, and brings extra_bytes from extra (another node's weights, read after this one: see
+ * runtime/plan_prefetch.c) into L2 while it computes: k lines at a time, through the prefetch of
+ * the microkernel calls that have nothing of their own to prefetch, so they arrive spread over the
+ * GEMM. What those calls cannot cover is not prefetched. Changes no result. */
+void mbi_f32_gemm_compute_prefetch(const mbi_f32_gemm_kernel *kern, size_t m, size_t n_begin,
+                                   size_t n_end, size_t k, const float *a, size_t lda,
+                                   const float *packed, float *c, size_t ldc,
+                                   const mbi_f32_minmax *mm, const void *extra, size_t extra_bytes);
+
 #endif
