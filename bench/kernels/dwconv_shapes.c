@@ -75,7 +75,7 @@ static void bench(const mbi_f32_dwconv_kernel *kern, const layer *l, double peak
     for (size_t i = 0; i < l->c; i++)
         b[i] = 0.01f * (float)(i % 5);
     mbi_f32_dwconv_pack(kern, l->c, l->k, l->k, w, b, packed);
-    const mbi_f32_minmax mm = {0.0f, 6.0f};
+    const mbi_f32_minmax mm = {.min = 0.0f, .max = 6.0f};
     /* MBConvNhwc's view: input rows from a ring of a few rows (the expand stage's output, hot in
      * cache) and the output rows of each call into the same buffer (the project stage's input). */
     const float **table = malloc(l->in * sizeof *table);

@@ -172,7 +172,7 @@ static double time_gemm(const mbi_f32_gemm_kernel *kern, const shape *s)
         bias[i] = 0.1f;
     for (size_t i = 0; i < copies; i++)
         mbi_f32_gemm_pack(kern, s->n, s->k, w, s->k, 1, bias, packed + i * pf);
-    const mbi_f32_minmax mm = {0.0f, 6.0f};
+    const mbi_f32_minmax mm = {.min = 0.0f, .max = 6.0f};
 
     double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
     long reps = (long)(0.004 * 150e9 / flops) + 1;

@@ -141,7 +141,7 @@ static void run_igemm(const conv *cv, const mbi_f32_igemm_kernel *ik, const mbi_
 static double time_path(const conv *cv, const mbi_f32_gemm_kernel *gk,
                         const mbi_f32_igemm_kernel *ik)
 {
-    const mbi_f32_minmax mm = {0.0f, INFINITY};
+    const mbi_f32_minmax mm = {.min = 0.0f, .max = INFINITY};
     double flops = 2.0 * (double)cv->pixels * (double)cv->l->m * (double)cv->kdepth;
     long reps = (long)(0.003 * 150e9 / flops) + 1;
     double best = 1e30;

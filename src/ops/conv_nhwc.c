@@ -736,7 +736,7 @@ static void dw_task(void *arg, size_t task, int thread)
         .pad_top = (size_t)g->pad_begin[1], .pad_left = (size_t)g->pad_begin[2],
         .out_h = oh, .out_w = ow};
     size_t in_image = s.in_h * s.in_w * c, out_image = oh * ow * c;
-    /* An epilogue the kernel cannot apply (SiLU, HardSwish...) follows each
+    /* An epilogue the kernel cannot apply (SiLU, a residual...) follows each
      * few rows while they are in L1, not the whole share (EfficientNet-B0's
      * 112x112x32 share is 1.6 MB). Pairs of rows: the kernel's band path
      * computes two output rows at a time. */

@@ -92,7 +92,7 @@ static void convt_range(void *arg, size_t begin, size_t end, int thread)
     const convt_job *j = arg;
     const convt_params *p = j->p;
     size_t row_out = p->w * p->kw * p->co; /* floats in one output row */
-    mbi_f32_minmax mm = {-INFINITY, INFINITY};
+    mbi_f32_minmax mm = {.min = -INFINITY, .max = INFINITY};
     for (size_t task = begin; task < end; task++) {
         size_t i = task % p->kh, y = task / p->kh % p->h, img = task / p->kh / p->h;
         const float *a = j->x + (img * p->h + y) * p->w * p->ci;

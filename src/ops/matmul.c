@@ -135,7 +135,7 @@ static void matmul_packed_task(void *arg, size_t task, int thread)
     float *packed = j->scratch + (size_t)thread * p->pack_floats;
     mbi_f32_gemm_pack(j->gemm, (size_t)p->n, (size_t)p->k, j->b + b_mat * p->k * p->n, 1,
                       (size_t)p->n, NULL, packed);
-    mbi_f32_minmax mm = {-INFINITY, INFINITY};
+    mbi_f32_minmax mm = {.min = -INFINITY, .max = INFINITY};
     mbi_f32_gemm_compute(j->gemm, (size_t)rows, 0, (size_t)p->n, (size_t)p->k,
                          j->a + a_mat * p->m * p->k, (size_t)p->k, packed,
                          j->y + (int64_t)task * p->m * p->n, (size_t)p->n, &mm);

@@ -45,8 +45,8 @@ enum { IN_X, IN_WE, IN_BE, IN_WD, IN_BD, IN_WP, IN_BP, IN_R };
  * narrow, so the microkernel's row tiles are mostly full. */
 #define MIN_GEMM_ROWS 48
 
-/* One stage's epilogue, split as ConvNhwc splits it: the clamp the kernel
- * applies and whether a pass over the stored rows must follow. */
+/* One stage's epilogue, split as ConvNhwc splits it: what the kernel
+ * applies in registers and whether a pass over the stored rows must follow. */
 typedef struct stage_ep {
     mbi_epilogue ep;
     mbi_f32_minmax mm;

@@ -3,7 +3,8 @@
  * vector widths, kernels 1/3/5/7 and non-square ones, strides 1-3,
  * dilation 1-2, symmetric and asymmetric padding (including windows wholly
  * in the padding), tiny and odd images, output rows computed in two ranges
- * or only partly, clamp on and off, no bias. Buffers are exactly as large
+ * or only partly, every in-register epilogue (none, clamp, HardSigmoid,
+ * HardSwish), no bias. Buffers are exactly as large
  * as the contract says, so the sanitizer build catches any access past
  * them; the output starts as a sentinel so writes outside the requested
  * rows are caught too. Every case runs twice: on the image, and through a
@@ -26,11 +27,13 @@
 
 #define TEST_RNG_SEED 2024u
 #include "test_rng.h"
+#include "test_epilogue.h"
 
 typedef struct dw_case {
     mbi_dwconv_shape s;
     size_t pad_bottom, pad_right; /* only to derive out_h, out_w */
-    bool bias, clamp;
+    bool bias;
+    test_epi epi;
     size_t row_a, row_b; /* compute [0, a) and [a, b); rows from b on must stay untouched */
 } dw_case;
 
@@ -62,8 +65,7 @@ static void reference(const dw_case *tc, const float *in, const float *w, const 
                         acc += p;
                         m += fabs(p);
                     }
-                if (tc->clamp)
-                    acc = acc < -0.3 ? -0.3 : acc > 0.4 ? 0.4 : acc;
+                acc = te_apply(tc->epi, -0.3f, 0.4f, acc);
                 size_t at = (oy * s->out_w + ox) * c + ch;
                 out[at] = (float)acc;
                 mag[at] = m;
@@ -74,10 +76,10 @@ static void describe(const dw_case *tc)
 {
     const mbi_dwconv_shape *s = &tc->s;
     fprintf(stderr,
-            "  in %zux%zu c %zu k %zux%zu s %zux%zu d %zux%zu pad t%zu l%zu b%zu r%zu out %zux%zu bias %d clamp %d rows "
+            "  in %zux%zu c %zu k %zux%zu s %zux%zu d %zux%zu pad t%zu l%zu b%zu r%zu out %zux%zu bias %d %s rows "
             "[0,%zu)[%zu,%zu)\n",
             s->in_h, s->in_w, s->channels, s->kh, s->kw, s->stride_h, s->stride_w, s->dil_h, s->dil_w, s->pad_top,
-            s->pad_left, tc->pad_bottom, tc->pad_right, s->out_h, s->out_w, tc->bias, tc->clamp, tc->row_a,
+            s->pad_left, tc->pad_bottom, tc->pad_right, s->out_h, s->out_w, tc->bias, te_names[tc->epi], tc->row_a,
             tc->row_a, tc->row_b);
 }
 
@@ -99,18 +101,16 @@ static int run_case(const mbi_f32_dwconv_kernel *kern, const dw_case *tc)
         in[i] = rnd();
     for (size_t i = 0; i < c * taps; i++)
         w[i] = rnd();
+    /* A wide bias takes the hard activations' inputs past -3 and 3. */
+    const float bias_scale = tc->epi >= TE_HARD_SIGMOID ? 6.0f : 1.0f;
     for (size_t i = 0; i < c; i++)
-        bias[i] = rnd();
+        bias[i] = bias_scale * rnd();
     for (size_t i = 0; i < n_out; i++)
         out[i] = SENTINEL;
     mbi_f32_dwconv_pack(kern, c, s->kh, s->kw, w, tc->bias ? bias : NULL, packed);
     reference(tc, in, w, tc->bias ? bias : NULL, ref, mag);
 
-    mbi_f32_minmax mm = {-INFINITY, INFINITY};
-    if (tc->clamp) {
-        mm.min = -0.3f;
-        mm.max = 0.4f;
-    }
+    const mbi_f32_minmax mm = te_minmax(tc->epi, -0.3f, 0.4f);
     float *out_rows = malloc((n_out ? n_out : 1) * sizeof(float));
     for (size_t i = 0; i < n_out; i++)
         out_rows[i] = SENTINEL;
@@ -144,7 +144,7 @@ static int run_case(const mbi_f32_dwconv_kernel *kern, const dw_case *tc)
     for (size_t i = 0; i < n_out; i++) {
         bool ok;
         if (i < done)
-            ok = fabs((double)out[i] - ref[i]) <= 1e-5 * mag[i] + 1e-6;
+            ok = fabs((double)out[i] - ref[i]) <= te_tolerance(tc->epi, 1e-5 * mag[i] + 1e-6, ref[i]);
         else
             ok = out[i] == SENTINEL;
         if (!ok && bad++ == 0) {
@@ -201,7 +201,7 @@ static bool fill_case(dw_case *tc, size_t c, size_t kh, size_t kw, size_t sh, si
     if (s->out_h == 0 || s->out_w == 0)
         return false;
     tc->bias = rnd_below(4) != 0;
-    tc->clamp = rnd_below(2) != 0;
+    tc->epi = (test_epi)rnd_below(TE_COUNT);
     tc->row_b = rnd_below(5) == 0 ? rnd_below(s->out_h + 1) : s->out_h;
     tc->row_a = rnd_below(tc->row_b + 1);
     return true;
@@ -254,7 +254,7 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
                 if (s->out_h == 0 || s->out_w == 0)
                     continue;
                 tc.bias = true;
-                tc.clamp = pad % 2 == 0;
+                tc.epi = (test_epi)(cases % TE_COUNT);
                 tc.row_a = s->out_h / 2;
                 tc.row_b = s->out_h;
                 cases++;
@@ -276,7 +276,7 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
         tc.s.out_h = out_size(l[0], l[4], l[4], l[2], 1, l[3]);
         tc.s.out_w = out_size(l[0] + 1, l[4], l[4], l[2], 1, l[3]);
         tc.bias = true;
-        tc.clamp = true;
+        tc.epi = (test_epi)(li % TE_COUNT);
         tc.row_a = tc.s.out_h / 3;
         tc.row_b = tc.s.out_h;
         cases++;
@@ -313,7 +313,7 @@ static void test_variant(const mbi_f32_dwconv_kernel *kern)
                     if (s->out_h == 0 || s->out_w == 0)
                         continue;
                     tc.bias = rep != 1;
-                    tc.clamp = rep != 0;
+                    tc.epi = (test_epi)((ki + wi + (size_t)rep) % TE_COUNT);
                     tc.row_b = rep == 1 ? rnd_below(s->out_h + 1) : s->out_h;
                     tc.row_a = rnd_below(tc.row_b + 1);
                     cases++;
@@ -356,5 +356,6 @@ int main(void)
         test_pack_layout(vars[i]);
         test_variant(vars[i]);
     }
+    te_check_regions("f32_dwconv");
     return check_summary();
 }

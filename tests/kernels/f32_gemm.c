@@ -1,6 +1,7 @@
 /* Every f32 GEMM variant this CPU runs against a double-accumulated
  * reference: tile edges in M and N, k = 1, strided A and C, block splits of
- * N and row splits of M, clamp on and off, no bias, both weight layouts,
+ * N and row splits of M, every in-register epilogue (none, clamp,
+ * HardSigmoid, HardSwish), no bias, both weight layouts,
  * random mobile shapes (narrow and wide last blocks, odd M), and each of
  * the walks compute picks (block order, row order over several chunks,
  * the prefetching bodies, equal M tiles).
@@ -15,6 +16,7 @@
 #include "check.h"
 #include "dispatch/cpu.h"
 #include "kernels/f32-gemm/f32_gemm.h"
+#include "test_epilogue.h"
 
 #define SENTINEL 12345.0f
 
@@ -28,7 +30,9 @@ static float rnd(void)
 
 typedef struct gemm_case {
     size_t m, n, k, lda, ldc;
-    bool bias, clamp, transposed_w; /* transposed_w: W stored as B[K][N] */
+    bool bias;
+    test_epi epi;
+    bool transposed_w;               /* W stored as B[K][N] */
     size_t n_split;                  /* compute [0, n_split) and [n_split, n) separately (0: once) */
     size_t m_split;                  /* compute rows [0, m_split) and [m_split, m) separately (0: once) */
 } gemm_case;
@@ -50,8 +54,10 @@ static int run_case(const mbi_f32_gemm_kernel *kern, const gemm_case *tc)
         a[i] = rnd();
     for (size_t i = 0; i < n * k; i++)
         w[i] = rnd();
+    /* A wide bias takes the hard activations' inputs past -3 and 3. */
+    const float bias_scale = tc->epi >= TE_HARD_SIGMOID ? 6.0f : 1.0f;
     for (size_t i = 0; i < n; i++)
-        bias[i] = rnd();
+        bias[i] = bias_scale * rnd();
     for (size_t i = 0; i < m * ldc; i++)
         c[i] = SENTINEL;
 
@@ -63,11 +69,8 @@ static int run_case(const mbi_f32_gemm_kernel *kern, const gemm_case *tc)
     size_t sn = tc->transposed_w ? 1 : k, sk = tc->transposed_w ? n : 1;
     mbi_f32_gemm_pack(kern, n, k, w, sn, sk, tc->bias ? bias : NULL, packed);
 
-    mbi_f32_minmax mm = {-INFINITY, INFINITY};
-    if (tc->clamp) {
-        mm.min = -0.5f;
-        mm.max = 0.75f;
-    }
+    const float lo = -0.5f, hi = 0.75f;
+    const mbi_f32_minmax mm = te_minmax(tc->epi, lo, hi);
     size_t ms[3] = {0, tc->m_split ? tc->m_split : m, m};
     size_t ns[3] = {0, tc->n_split ? tc->n_split : n, n};
     for (int mi = 0; mi < 2; mi++) {
@@ -96,11 +99,8 @@ static int run_case(const mbi_f32_gemm_kernel *kern, const gemm_case *tc)
                 acc += p;
                 mag += fabs(p);
             }
-            if (acc < mm.min)
-                acc = mm.min;
-            if (acc > mm.max)
-                acc = mm.max;
-            double tol = 1e-6 * sqrt((double)k + 1) * (mag + 1.0);
+            acc = te_apply(tc->epi, lo, hi, acc);
+            double tol = te_tolerance(tc->epi, 1e-6 * sqrt((double)k + 1) * (mag + 1.0), acc);
             if (!(fabs(got - acc) <= tol) && bad++ == 0)
                 fprintf(stderr, "  %s: C[%zu][%zu] = %.8g, want %.8g (tol %.3g)\n", kern->name, i, j,
                         got, acc, tol);
@@ -117,8 +117,8 @@ static int run_case(const mbi_f32_gemm_kernel *kern, const gemm_case *tc)
 static void check_case(const mbi_f32_gemm_kernel *kern, gemm_case tc)
 {
     int bad = run_case(kern, &tc);
-    CHECK(bad == 0, "%s m=%zu n=%zu k=%zu lda=%zu ldc=%zu bias=%d clamp=%d wT=%d n_split=%zu m_split=%zu: %d bad",
-          kern->name, tc.m, tc.n, tc.k, tc.lda, tc.ldc, tc.bias, tc.clamp, tc.transposed_w, tc.n_split,
+    CHECK(bad == 0, "%s m=%zu n=%zu k=%zu lda=%zu ldc=%zu bias=%d epilogue=%s wT=%d n_split=%zu m_split=%zu: %d bad",
+          kern->name, tc.m, tc.n, tc.k, tc.lda, tc.ldc, tc.bias, te_names[tc.epi], tc.transposed_w, tc.n_split,
           tc.m_split, bad);
 }
 
@@ -135,12 +135,13 @@ static void check_shapes(const mbi_f32_gemm_kernel *kern)
             for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
                 size_t m = ms[mi] ? ms[mi] : 1, n = ns[ni] ? ns[ni] : 1, k = ks[ki];
                 variant++;
-                gemm_case tc = {m, n, k, k, n, variant % 3 != 0, variant % 2 == 0, variant % 5 == 0, 0, 0};
+                gemm_case tc = {m, n, k, k, n, variant % 3 != 0, (test_epi)(variant % TE_COUNT),
+                                variant % 5 == 0, 0, 0};
                 check_case(kern, tc);
                 tc.lda = k + 5;
                 tc.ldc = n + 3;
                 tc.bias = !tc.bias;
-                tc.clamp = !tc.clamp;
+                tc.epi = (test_epi)((tc.epi + 2) % TE_COUNT);
                 check_case(kern, tc);
             }
         }
@@ -157,7 +158,7 @@ static void check_splits(const mbi_f32_gemm_kernel *kern)
             gemm_case tc = {2 * mr + 3, ns[i], 19, 21, ns[i] + 2, true, true, false, split, 0};
             check_case(kern, tc);
             tc.m_split = mr / 2 + 1;
-            tc.clamp = false;
+            tc.epi = split % 2 ? TE_HARD_SWISH : TE_HARD_SIGMOID;
             check_case(kern, tc);
         }
     }
@@ -170,7 +171,7 @@ static void check_layers(const mbi_f32_gemm_kernel *kern)
                                 {300, 96, 16},  {123, 100, 27},  {9, 33, 576}};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         gemm_case tc = {shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][2], shapes[i][1],
-                        true, i % 2 == 0, i == 3, 0, 0};
+                        true, (test_epi)(i % TE_COUNT), i == 3, 0, 0};
         check_case(kern, tc);
     }
 }
@@ -201,7 +202,7 @@ static void check_random(const mbi_f32_gemm_kernel *kern)
         size_t k = 1 + rnd_below(i % 4 == 0 ? 400 : 64);
         gemm_case tc = {m, n, k, k + (rnd_below(3) == 0 ? 1 + rnd_below(9) : 0),
                         n + (rnd_below(3) == 0 ? 1 + rnd_below(9) : 0), rnd_below(4) != 0,
-                        rnd_below(2) == 0, rnd_below(5) == 0, 0, 0};
+                        (test_epi)rnd_below(TE_COUNT), rnd_below(5) == 0, 0, 0};
         size_t nblocks = (n + nr - 1) / nr;
         if (nblocks > 1 && rnd_below(3) == 0)
             tc.n_split = (1 + rnd_below(nblocks - 1)) * nr;
@@ -233,17 +234,18 @@ static void check_orders(const mbi_f32_gemm_kernel *kern)
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const size_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
-        gemm_case tc = {m, n, k, k + (i % 2), n + 2 * (i % 3 == 0), true, i % 2 == 0, i == 2, 0, 0};
+        gemm_case tc = {m, n, k, k + (i % 2), n + 2 * (i % 3 == 0), true, (test_epi)(i % TE_COUNT), i == 2,
+                        0, 0};
         check_case(kern, tc);
         /* Threads' shares: a block split and an M split at an odd row. */
         size_t nblocks = (n + nr - 1) / nr;
         tc.n_split = nblocks > 1 ? (nblocks / 2) * nr : 0;
         tc.m_split = m / 2 | 1;
-        tc.clamp = !tc.clamp;
+        tc.epi = (test_epi)((tc.epi + 2) % TE_COUNT);
         check_case(kern, tc);
     }
     for (size_t m = 1; m <= 4 * kern->mr + 1; m += 3) {
-        gemm_case tc = {m, nr + nr / 2, 400, 400, nr + nr / 2, true, true, false, 0, 0};
+        gemm_case tc = {m, nr + nr / 2, 400, 400, nr + nr / 2, true, (test_epi)(m % TE_COUNT), false, 0, 0};
         check_case(kern, tc);
     }
 }
@@ -260,7 +262,7 @@ static void check_nan(const mbi_f32_gemm_kernel *kern)
     if (posix_memalign((void **)&packed, 64, mbi_f32_gemm_packed_floats(kern, n, k) * sizeof(float)) != 0)
         return;
     mbi_f32_gemm_pack(kern, n, k, w, k, 1, NULL, packed);
-    mbi_f32_minmax mm = {0.0f, 6.0f};
+    mbi_f32_minmax mm = {.min = 0.0f, .max = 6.0f};
     mbi_f32_gemm_compute(kern, 1, 0, n, k, a, k, packed, c, n, &mm);
     bool all_nan = true;
     for (size_t j = 0; j < n; j++)
@@ -298,5 +300,6 @@ int main(void)
         printf("%s %s (mr=%zu nr=%zu)\n", check_failed == before ? "ok  " : "FAIL", kern->name, kern->mr,
                kern->nr);
     }
+    te_check_regions("f32_gemm");
     return check_summary();
 }

@@ -3,8 +3,8 @@
  * 64 around the vector widths, kernels 1x1 to 7x7 and non-square ones,
  * strides and dilations 1-2, asymmetric padding (including windows wholly in
  * the padding), tiny images and batches, pixel tiles cut short, output
- * channels split by blocks and pixels split by tiles, clamp on and off, no
- * bias, and an input whose pixels are wider than the channels read. Buffers
+ * channels split by blocks and pixels split by tiles, every in-register
+ * epilogue (none, clamp, HardSigmoid, HardSwish), no bias, and an input whose pixels are wider than the channels read. Buffers
  * are exactly as large as the contract says (the zero buffer too), so the
  * sanitizer build catches any access past them; the output starts as a
  * sentinel to catch writes outside the requested tile. Layers deep enough
@@ -23,11 +23,13 @@
 
 #define TEST_RNG_SEED 777u
 #include "test_rng.h"
+#include "test_epilogue.h"
 
 typedef struct conv_case {
     mbi_igemm_conv2d g;
     size_t c, m, ldc;
-    bool bias, clamp;
+    bool bias;
+    test_epi epi;
     size_t m_split, n_split; /* pixels (a multiple of mr) and channels (of nr); 0: no split */
     bool per_part;           /* each pixel range builds its own indirection, as tasks may */
 } conv_case;
@@ -70,19 +72,18 @@ static int run_case(const mbi_f32_igemm_kernel *kern, const conv_case *tc)
         x[i] = rnd();
     for (size_t i = 0; i < m * k; i++)
         w[i] = rnd();
+    /* A wide bias takes the hard activations' inputs past -3 and 3. */
+    const float bias_scale = tc->epi >= TE_HARD_SIGMOID ? 6.0f : 1.0f;
     for (size_t i = 0; i < m; i++)
-        bias[i] = rnd();
+        bias[i] = bias_scale * rnd();
     for (size_t i = 0; i < pixels * ldc; i++)
         y[i] = SENTINEL;
     mbi_f32_gemm_pack(packer, m, k, w, k, 1, tc->bias ? bias : NULL, packed);
     const size_t tiles = (pixels + kern->mr - 1) / kern->mr;
     mbi_f32_igemm_indirection_build(g, kern->mr, x, zero, 0, tiles, ind);
 
-    mbi_f32_minmax mm = {-INFINITY, INFINITY};
-    if (tc->clamp) {
-        mm.min = -0.5f;
-        mm.max = 0.75f;
-    }
+    const float lo = -0.5f, hi = 0.75f;
+    const mbi_f32_minmax mm = te_minmax(tc->epi, lo, hi);
     size_t ms[3] = {0, tc->m_split ? tc->m_split : pixels, pixels};
     size_t ns[3] = {0, tc->n_split ? tc->n_split : m, m};
     for (int mi = 0; mi < 2; mi++) {
@@ -131,11 +132,8 @@ static int run_case(const mbi_f32_igemm_kernel *kern, const conv_case *tc)
                         mag += fabs(prod);
                     }
                 }
-            if (acc < mm.min)
-                acc = mm.min;
-            if (acc > mm.max)
-                acc = mm.max;
-            double tol = 1e-6 * sqrt((double)k + 1) * (mag + 1.0);
+            acc = te_apply(tc->epi, lo, hi, acc);
+            double tol = te_tolerance(tc->epi, 1e-6 * sqrt((double)k + 1) * (mag + 1.0), acc);
             if (!(fabs(got - acc) <= tol) && bad++ == 0)
                 fprintf(stderr, "  %s: Y[%zu][%zu] = %.8g, want %.8g (tol %.3g)\n", kern->name, p,
                         j, got, acc, tol);
@@ -159,10 +157,10 @@ static void check_case(const mbi_f32_igemm_kernel *kern, const conv_case *tc)
     const mbi_igemm_conv2d *g = &tc->g;
     CHECK(bad == 0,
           "%s: n=%zu %zux%zux%zu (stride %zu) -> %zu, k %zux%zu s %zux%zu d %zux%zu pad %zu,%zu -> "
-          "%zux%zu, ldc %zu bias %d clamp %d split m %zu n %zu per part %d: %d bad",
+          "%zux%zu, ldc %zu bias %d epilogue %s split m %zu n %zu per part %d: %d bad",
           kern->name, g->batch, g->in_h, g->in_w, tc->c, g->pixel_stride, tc->m, g->kh, g->kw,
           g->stride_h, g->stride_w, g->dil_h, g->dil_w, g->pad_top, g->pad_left, g->out_h,
-          g->out_w, tc->ldc, tc->bias, tc->clamp, tc->m_split, tc->n_split, tc->per_part, bad);
+          g->out_w, tc->ldc, tc->bias, te_names[tc->epi], tc->m_split, tc->n_split, tc->per_part, bad);
 }
 
 static const size_t channels[] = {1, 3, 7, 16, 17, 33, 64};
@@ -201,7 +199,7 @@ static conv_case random_case(const mbi_f32_igemm_kernel *kern, size_t c, size_t 
         tc.m = outs[rnd_below(sizeof outs / sizeof outs[0])];
         tc.ldc = rnd_below(4) == 0 ? tc.m + 1 + rnd_below(7) : tc.m;
         tc.bias = rnd_below(4) != 0;
-        tc.clamp = rnd_below(2) == 0;
+        tc.epi = (test_epi)rnd_below(TE_COUNT);
         tc.per_part = rnd_below(2) == 0;
         size_t pixels = g->batch * g->out_h * g->out_w;
         size_t tiles = (pixels + kern->mr - 1) / kern->mr;
@@ -228,6 +226,7 @@ static void test_variant(const mbi_f32_igemm_kernel *kern)
         {1, 10, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 10, 9}, 24, 70, 70, true, true, 0, 0, false};
     check_case(kern, &big);
     big.m_split = 5 * kern->mr;
+    big.epi = TE_HARD_SIGMOID;
     big.n_split = kern->nr;
     big.per_part = true;
     check_case(kern, &big);
@@ -238,14 +237,15 @@ static void test_variant(const mbi_f32_igemm_kernel *kern)
         {1, 5, 5, 300, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5}, 300, 70, 70, true, false, 0, 0, false};
     check_case(kern, &deep);
     deep.g.batch = 2;
-    deep.clamp = true;
+    deep.epi = TE_HARD_SWISH;
     check_case(kern, &deep);
     /* 7x7 maps (49 pixels: 4 tiles of 12 and one of 1) with the narrow
      * output counts of mobile networks, split as two threads split them. */
     const size_t narrow[] = {16, 24, 40, 80};
     for (size_t i = 0; i < sizeof narrow / sizeof narrow[0]; i++) {
         conv_case seven = {{1, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7},
-                           32, narrow[i], narrow[i] + (i % 2), i != 1, i % 2 == 0, 0, 0, false};
+                           32, narrow[i], narrow[i] + (i % 2), i != 1, (test_epi)(i % TE_COUNT), 0, 0,
+                           false};
         check_case(kern, &seven);
         seven.m_split = 2 * kern->mr;
         seven.n_split = narrow[i] > kern->nr ? kern->nr : 0;
@@ -298,5 +298,6 @@ int main(void)
         if (packer_for(vars[i]))
             test_variant(vars[i]);
     }
+    te_check_regions("f32_igemm");
     return check_summary();
 }

@@ -4,7 +4,8 @@
  * output transform) against a direct double-accumulated NHWC convolution on
  * random shapes: odd image sizes (partial tiles), pads 0..2 on each side,
  * channel counts around the vector widths, blocks of a few tiles at a
- * time, output channels split by GEMM blocks, bias, clamp, and rows wider
+ * time, output channels split by GEMM blocks, bias, every in-register
+ * epilogue (none, clamp, HardSigmoid, HardSwish), and rows wider
  * than the channels written. Buffers are exactly as large as the contract
  * says, so the sanitizer build catches accesses past them; the output
  * starts as a sentinel to catch writes outside the requested channels. */
@@ -22,6 +23,7 @@
 
 #define TEST_RNG_SEED 4242u
 #include "test_rng.h"
+#include "test_epilogue.h"
 
 static const double bt2[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
 static const double at2[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
@@ -42,7 +44,8 @@ static double at(size_t m, size_t i, size_t j)
 }
 
 /* The transforms alone: one tile of c channels, with pixels at scattered
- * addresses; the outputs of bias + clamp checked element by element. */
+ * addresses; the outputs of bias + each epilogue checked element by
+ * element. */
 static void check_transforms(const mbi_f32_winograd_kernel *kern, size_t m, size_t c)
 {
     const mbi_f32_winograd_transforms *tr = mbi_f32_winograd_transforms_of(kern, m);
@@ -78,24 +81,28 @@ static void check_transforms(const mbi_f32_winograd_kernel *kern, size_t m, size
     CHECK(worst < 1e-4 * (m == 4 ? 20 : 1) && tails_kept, "%s F(%zu,3) input c=%zu: error %g%s",
           kern->name, m, c, worst, tails_kept ? "" : ", wrote past c");
 
-    /* Output: v as the GEMM results, clamp to [-0.5, 2]. */
-    const mbi_f32_minmax mm = {-0.5f, 2.0f};
-    for (size_t q = 0; q < m * m; q++)
-        out[q] = o + ((q * 5) % (m * m)) * c;
-    tr->output(c, v, ldv, bias, out, &mm);
-    worst = 0;
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < m; j++)
-            for (size_t k = 0; k < c; k++) {
-                double s = bias[k];
-                for (size_t r = 0; r < a; r++)
-                    for (size_t q = 0; q < a; q++)
-                        s += at(m, i, r) * v[(r * a + q) * ldv + k] * at(m, j, q);
-                s = s < -0.5 ? -0.5 : s > 2.0 ? 2.0 : s;
-                double e = fabs(s - out[i * m + j][k]);
-                worst = e > worst ? e : worst;
-            }
-    CHECK(worst < 1e-3, "%s F(%zu,3) output c=%zu: error %g", kern->name, m, c, worst);
+    /* Output: v as the GEMM results (sums of up to 36 values of +-25: every
+     * piece of the hard activations), clamp to [-0.5, 2]. */
+    for (int e = 0; e < TE_COUNT; e++) {
+        const mbi_f32_minmax mm = te_minmax((test_epi)e, -0.5f, 2.0f);
+        for (size_t q = 0; q < m * m; q++)
+            out[q] = o + ((q * 5) % (m * m)) * c;
+        tr->output(c, v, ldv, bias, out, &mm);
+        worst = 0;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < m; j++)
+                for (size_t k = 0; k < c; k++) {
+                    double s = bias[k];
+                    for (size_t r = 0; r < a; r++)
+                        for (size_t q = 0; q < a; q++)
+                            s += at(m, i, r) * v[(r * a + q) * ldv + k] * at(m, j, q);
+                    s = te_apply((test_epi)e, -0.5f, 2.0f, s);
+                    double err = fabs(s - out[i * m + j][k]) - 1e-6 * fabs(s);
+                    worst = err > worst ? err : worst;
+                }
+        CHECK(worst < 1.5e-3, "%s F(%zu,3) output c=%zu %s: error %g", kern->name, m, c, te_names[e],
+              worst);
+    }
     free(d);
     free(v);
     free(bias);
@@ -135,7 +142,8 @@ static void check_conv(const mbi_f32_winograd_kernel *kern, const mbi_cpu *cpu, 
     g.out_h = g.in_h + pt + pb - 2;
     g.out_w = g.in_w + pl + pr - 2;
     const size_t ldc = g.n + (iter % 2 ? 3 : 0);
-    const bool bias_on = iter % 3 != 1, clamp = iter % 2 == 0;
+    const bool bias_on = iter % 3 != 1;
+    const test_epi epi = (test_epi)(iter % TE_COUNT);
 
     const size_t xn = g.batch * g.in_h * g.in_w * g.c, wn = g.n * g.c * 9;
     const size_t yn = g.batch * g.out_h * g.out_w * ldc;
@@ -149,11 +157,12 @@ static void check_conv(const mbi_f32_winograd_kernel *kern, const mbi_cpu *cpu, 
     for (size_t i = 0; i < wn; i++)
         w[i] = rnd();
     for (size_t i = 0; i < g.n; i++)
-        bias[i] = bias_on ? rnd() : 0.0f;
+        bias[i] = bias_on ? (epi >= TE_HARD_SIGMOID ? 6.0f : 1.0f) * rnd() : 0.0f;
     for (size_t i = 0; i < yn; i++)
         y[i] = SENTINEL;
     mbi_f32_winograd_pack(gemm, m, g.n, g.c, w, packed);
-    const mbi_f32_minmax mm = {clamp ? -0.25f : -INFINITY, clamp ? 0.5f : INFINITY};
+    const float lo = -0.25f, hi = 0.5f;
+    const mbi_f32_minmax mm = te_minmax(epi, lo, hi);
 
     /* Blocks of 1..9 tiles; output channels in two GEMM-block ranges. */
     const size_t tiles = mbi_winograd_tiles(&g), block = 1 + rnd_below(9);
@@ -188,8 +197,9 @@ static void check_conv(const mbi_f32_winograd_kernel *kern, const mbi_cpu *cpu, 
                                 mag += fabs(p);
                             }
                         }
-                    s = s < mm.min ? mm.min : s > mm.max ? mm.max : s;
-                    double e = fabs(s - yp[o]) / (mag + 1);
+                    s = te_apply(epi, lo, hi, s);
+                    /* HardSwish's slope reaches 1.5; its product rounds once more. */
+                    double e = (fabs(s - yp[o]) - 1e-6 * fabs(s)) / (1.5 * (mag + 1));
                     worst = e > worst ? e : worst;
                 }
                 for (size_t o = g.n; o < ldc; o++)
@@ -199,8 +209,9 @@ static void check_conv(const mbi_f32_winograd_kernel *kern, const mbi_cpu *cpu, 
     const double tol = m == 4 ? 2e-5 : 2e-6;
     CHECK(worst < tol && outside_kept,
           "%s F(%zu,3) + %s: %zux%zux%zu -> %zu (pads %zu %zu %zu %zu, block %zu, split %zu, "
-          "ldc %zu): error %g%s",
+          "ldc %zu, %s): error %g%s",
           kern->name, m, gemm->name, g.in_h, g.in_w, g.c, g.n, pt, pl, pb, pr, block, split, ldc,
+          te_names[epi],
           worst, outside_kept ? "" : ", wrote outside the channels");
     free(x);
     free(w);
@@ -234,5 +245,6 @@ int main(void)
             check_conv(kern, &cpu, 4, iter);
         }
     }
+    te_check_regions("f32_winograd");
     return check_summary();
 }

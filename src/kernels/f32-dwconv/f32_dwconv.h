@@ -1,5 +1,6 @@
 /* Float32 depthwise convolution on one NHWC image (in[(y*W + x)*C + c]),
- * with bias and a clamp fused: the k x k (any size, stride, dilation and
+ * with bias and the in-register epilogue fused (a clamp, HardSigmoid or
+ * HardSwish: kernels/epilogue.h; "clamp" below): the k x k (any size, stride, dilation and
  * padding) per-channel filters of MobileNet-style networks.
  *
  * Weights are packed once at session creation into blocks of channel_tile

@@ -43,7 +43,8 @@
  * w_regs, else from wb. */
 DW_INLINE void dwb_group(const size_t K, const size_t S, const size_t R, const bool checked, const bool masked,
                          const bool w_regs, vmask m, const vf *w, const float *wb, const float *const *rows,
-                         ptrdiff_t bx, size_t in_w, size_t c, float *o, size_t ldo, vf vmin, vf vmax)
+                         ptrdiff_t bx, size_t in_w, size_t c, float *o, size_t ldo, const bool hard,
+                         const dw_ep ep)
 {
     const size_t PX = DWB_PX, ncol = (PX - 1) * S + K, nrow = (R - 1) * S + K;
     vf acc[2][DWB_PX];
@@ -94,14 +95,14 @@ DW_INLINE void dwb_group(const size_t K, const size_t S, const size_t R, const b
     for (size_t r = 0; r < R; r++)
 #pragma GCC unroll 8
         for (size_t px = 0; px < PX; px++)
-            dw_store(masked, m, o + r * ldo + px * c, acc[r][px], vmin, vmax);
+            dw_store(masked, m, o + r * ldo + px * c, acc[r][px], hard, ep);
 }
 
 /* Output rows [y0, y1) of one channel block (at channel c0), R rows at a time (the last one alone
  * when the count is odd). */
 DW_INLINE void dwb_block(const size_t K, const size_t S, const size_t R, const bool masked, vmask m,
                          const mbi_dwconv_shape *s, const float *in, const float *wb, float *out, size_t c0,
-                         size_t y0, size_t y1, size_t ox_lo, size_t ox_hi, vf vmin, vf vmax)
+                         size_t y0, size_t y1, size_t ox_lo, size_t ox_hi, const bool hard, const dw_ep ep)
 {
     const size_t c = s->channels, out_w = s->out_w, ldo = out_w * c, PX = DWB_PX;
     /* 3x3 stays in registers (10 of 32) next to 14 accumulators. */
@@ -129,14 +130,14 @@ DW_INLINE void dwb_block(const size_t K, const size_t S, const size_t R, const b
             float *op = o + ox * c;
             if (r == R) {
                 if (checked)
-                    dwb_group(K, S, R, true, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, vmin, vmax);
+                    dwb_group(K, S, R, true, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, hard, ep);
                 else
-                    dwb_group(K, S, R, false, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, vmin, vmax);
+                    dwb_group(K, S, R, false, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, hard, ep);
             } else if (R != 1) {
                 if (checked)
-                    dwb_group(K, S, 1, true, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, vmin, vmax);
+                    dwb_group(K, S, 1, true, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, hard, ep);
                 else
-                    dwb_group(K, S, 1, false, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, vmin, vmax);
+                    dwb_group(K, S, 1, false, masked, w_regs, m, w, wb, rows, bx, s->in_w, c, op, ldo, hard, ep);
             }
         }
         oy += r;
@@ -144,7 +145,8 @@ DW_INLINE void dwb_block(const size_t K, const size_t S, const size_t R, const b
 }
 
 DW_INLINE void dwb_rows(const size_t K, const size_t S, const mbi_dwconv_shape *s, const float *in,
-                        const float *packed, float *out, size_t oy_begin, size_t oy_end, vf vmin, vf vmax)
+                        const float *packed, float *out, size_t oy_begin, size_t oy_end, const bool hard,
+                        const dw_ep ep)
 {
     /* 7x7 keeps one output row: 14 weights per input row and 14 accumulators would not fit; so
      * does everything with 16 registers. */
@@ -164,9 +166,9 @@ DW_INLINE void dwb_rows(const size_t K, const size_t S, const mbi_dwconv_shape *
         for (size_t c0 = 0; c0 < c; c0 += VW) {
             const float *wb = packed + c0 * (taps + 1);
             if (c - c0 < VW)
-                dwb_block(K, S, R, true, tail, s, in, wb, out, c0, y0, y1, ox_lo, ox_hi, vmin, vmax);
+                dwb_block(K, S, R, true, tail, s, in, wb, out, c0, y0, y1, ox_lo, ox_hi, hard, ep);
             else
-                dwb_block(K, S, R, false, tail, s, in, wb, out, c0, y0, y1, ox_lo, ox_hi, vmin, vmax);
+                dwb_block(K, S, R, false, tail, s, in, wb, out, c0, y0, y1, ox_lo, ox_hi, hard, ep);
         }
         y0 = y1;
     }
@@ -191,24 +193,24 @@ static inline bool dwb_takes(const mbi_dwconv_shape *s, size_t oy_begin, size_t 
     return s->in_rows || in_rows * s->in_w * s->channels * sizeof(float) <= DWB_MAX_IN_BYTES;
 }
 
-static void dwb_dispatch(const mbi_dwconv_shape *s, const float *in, const float *packed, float *out,
-                         size_t oy_begin, size_t oy_end, vf vmin, vf vmax)
+DW_INLINE void dwb_dispatch(const mbi_dwconv_shape *s, const float *in, const float *packed, float *out,
+                            size_t oy_begin, size_t oy_end, const bool hard, const dw_ep ep)
 {
     const size_t k = s->kh;
     if (s->stride_w == 1) {
         if (k == 3)
-            dwb_rows(3, 1, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(3, 1, s, in, packed, out, oy_begin, oy_end, hard, ep);
         else if (k == 5)
-            dwb_rows(5, 1, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(5, 1, s, in, packed, out, oy_begin, oy_end, hard, ep);
         else
-            dwb_rows(7, 1, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(7, 1, s, in, packed, out, oy_begin, oy_end, hard, ep);
     } else {
         if (k == 3)
-            dwb_rows(3, 2, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(3, 2, s, in, packed, out, oy_begin, oy_end, hard, ep);
         else if (k == 5)
-            dwb_rows(5, 2, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(5, 2, s, in, packed, out, oy_begin, oy_end, hard, ep);
         else
-            dwb_rows(7, 2, s, in, packed, out, oy_begin, oy_end, vmin, vmax);
+            dwb_rows(7, 2, s, in, packed, out, oy_begin, oy_end, hard, ep);
     }
 }
 

@@ -42,10 +42,21 @@ DW_INLINE vf dw_load(const bool masked, vmask m, const float *p)
     return masked ? v_load_m(p, m) : v_load(p);
 }
 
-DW_INLINE void dw_store(const bool masked, vmask m, float *p, vf acc, vf vmin, vf vmax)
+/* The in-register epilogue's constants (kernels/epilogue.h). Whether the hard activations' ones apply
+ * is the compile-time `hard` of each inlined copy, so the clamp-only bodies neither load nor keep them;
+ * HardSigmoid and HardSwish share their bodies, swish choosing the multiply by x (all lanes or none). */
+typedef struct dw_ep {
+    vf lo, hi, alpha, beta;
+    vsel swish;
+} dw_ep;
+
+DW_INLINE void dw_store(const bool masked, vmask m, float *p, vf acc, const bool hard, const dw_ep ep)
 {
     /* The sum second in max and min: a NaN sum passes through. */
-    const vf y = v_min(vmax, v_max(vmin, acc));
+    vf y = hard ? v_fma(acc, ep.alpha, ep.beta) : acc;
+    y = v_min(ep.hi, v_max(ep.lo, y));
+    if (hard)
+        y = v_mul_sel(ep.swish, acc, y);
     if (masked)
         v_store_m(p, m, y);
     else
@@ -95,7 +106,7 @@ DW_INLINE vf dw_pixel_fixed(const size_t KH, const size_t KW, const bool all_row
 DW_INLINE size_t dw_interior(const size_t KH, const size_t KW, const size_t PX, const size_t S,
                              const bool all_rows, const bool masked, const bool w_regs, vmask m,
                              const vf *w, const mbi_dwconv_shape *s, const dw_row_args *a, size_t ox,
-                             size_t ox_end, vf vmin, vf vmax)
+                             size_t ox_end, const bool hard, const dw_ep ep)
 {
     const size_t c = s->channels, dwc = s->dil_w * c, swc = s->stride_w * c;
     size_t off = (size_t)mbi_kwin_base(ox, s->stride_w, s->pad_left) * c;
@@ -135,18 +146,21 @@ DW_INLINE size_t dw_interior(const size_t KH, const size_t KW, const size_t PX, 
         }
 #pragma GCC unroll 8
         for (size_t px = 0; px < PX; px++)
-            dw_store(masked, m, o + px * c, acc[px], vmin, vmax);
+            dw_store(masked, m, o + px * c, acc[px], hard, ep);
     }
     return ox;
 }
 
 DW_INLINE void dw_row_fixed(const size_t KH, const size_t KW, const bool all_rows, const bool masked,
-                            vmask m, const mbi_dwconv_shape *s, const dw_row_args *a, vf vmin, vf vmax)
+                            vmask m, const mbi_dwconv_shape *s, const dw_row_args *a, const bool hard,
+                            const dw_ep ep)
 {
-    /* Weights stay in registers if bias, taps, 3 accumulators, an input and the clamp bounds fit;
-     * then the pixels per group are what registers are left for accumulators (at most 4). */
-    const bool w_regs = KH * KW + 7 <= VREGS;
-    const size_t free_regs = VREGS - 3 - (w_regs ? KH * KW + 1 : 0);
+    /* Weights stay in registers if bias, taps, 3 accumulators, an input and the epilogue's constants
+     * (2 for a clamp, 5 for the hard activations) fit; then the pixels per group are what registers
+     * are left for accumulators (at most 4). */
+    const size_t ep_regs = hard ? 5 : 2;
+    const bool w_regs = KH * KW + 5 + ep_regs <= VREGS;
+    const size_t free_regs = VREGS - 1 - ep_regs - (w_regs ? KH * KW + 1 : 0);
     const size_t PX = free_regs >= 4 ? 4 : free_regs;
     const size_t c = s->channels, dw = s->dil_w;
     vf w[1 + DW_MAX_K * DW_MAX_K];
@@ -162,45 +176,45 @@ DW_INLINE void dw_row_fixed(const size_t KH, const size_t KW, const bool all_row
         size_t kx0, kx1;
         mbi_kwin_taps(bx, dw, KW, s->in_w, &kx0, &kx1);
         vf acc = dw_pixel_fixed(KH, KW, all_rows, true, masked, w_regs, m, w, a, bx, kx0, kx1, dw, c);
-        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+        dw_store(masked, m, a->out + ox * c, acc, hard, ep);
     }
     /* Rows cut by the top or bottom edge are few: they get the simple interior only. */
     if (all_rows && dw == 1 && s->stride_w == 1)
-        ox = dw_interior(KH, KW, PX, 1, true, masked, w_regs, m, w, s, a, ox, ox_hi, vmin, vmax);
+        ox = dw_interior(KH, KW, PX, 1, true, masked, w_regs, m, w, s, a, ox, ox_hi, hard, ep);
     else if (all_rows && dw == 1 && s->stride_w == 2)
-        ox = dw_interior(KH, KW, PX, 2, true, masked, w_regs, m, w, s, a, ox, ox_hi, vmin, vmax);
+        ox = dw_interior(KH, KW, PX, 2, true, masked, w_regs, m, w, s, a, ox, ox_hi, hard, ep);
     else if (all_rows)
-        ox = dw_interior(KH, KW, PX, 0, true, masked, w_regs, m, w, s, a, ox, ox_hi, vmin, vmax);
-    ox = dw_interior(KH, KW, 1, 0, all_rows, masked, w_regs, m, w, s, a, ox, ox_hi, vmin, vmax);
+        ox = dw_interior(KH, KW, PX, 0, true, masked, w_regs, m, w, s, a, ox, ox_hi, hard, ep);
+    ox = dw_interior(KH, KW, 1, 0, all_rows, masked, w_regs, m, w, s, a, ox, ox_hi, hard, ep);
     for (; ox < a->x_end; ox++) {
         const ptrdiff_t bx = mbi_kwin_base(ox, s->stride_w, s->pad_left);
         size_t kx0, kx1;
         mbi_kwin_taps(bx, dw, KW, s->in_w, &kx0, &kx1);
         vf acc = dw_pixel_fixed(KH, KW, all_rows, true, masked, w_regs, m, w, a, bx, kx0, kx1, dw, c);
-        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+        dw_store(masked, m, a->out + ox * c, acc, hard, ep);
     }
 }
 
 /* The four (all rows inside?, masked?) instances of one fixed size. */
 DW_INLINE void dw_row_fixed_any(const size_t KH, const size_t KW, bool all_rows, bool masked, vmask m,
-                                const mbi_dwconv_shape *s, const dw_row_args *a, vf vmin, vf vmax)
+                                const mbi_dwconv_shape *s, const dw_row_args *a, const bool hard, const dw_ep ep)
 {
     if (all_rows) {
         if (masked)
-            dw_row_fixed(KH, KW, true, true, m, s, a, vmin, vmax);
+            dw_row_fixed(KH, KW, true, true, m, s, a, hard, ep);
         else
-            dw_row_fixed(KH, KW, true, false, m, s, a, vmin, vmax);
+            dw_row_fixed(KH, KW, true, false, m, s, a, hard, ep);
     } else {
         if (masked)
-            dw_row_fixed(KH, KW, false, true, m, s, a, vmin, vmax);
+            dw_row_fixed(KH, KW, false, true, m, s, a, hard, ep);
         else
-            dw_row_fixed(KH, KW, false, false, m, s, a, vmin, vmax);
+            dw_row_fixed(KH, KW, false, false, m, s, a, hard, ep);
     }
 }
 
 /* Any filter size: taps and weights from runtime loops, every pixel checked. */
-static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, const float *in, size_t c0,
-                           ptrdiff_t by, const dw_row_args *a, vf vmin, vf vmax)
+DW_INLINE void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, const float *in, size_t c0,
+                           ptrdiff_t by, const dw_row_args *a, const bool hard, const dw_ep ep)
 {
     const size_t c = s->channels, kw = s->kw;
     for (size_t ox = a->x_begin; ox < a->x_end; ox++) {
@@ -216,17 +230,21 @@ static void dw_row_generic(bool masked, vmask m, const mbi_dwconv_shape *s, cons
                 acc = v_fma(masked ? v_load_m(x, m) : v_load(x), wt, acc);
             }
         }
-        dw_store(masked, m, a->out + ox * c, acc, vmin, vmax);
+        dw_store(masked, m, a->out + ox * c, acc, hard, ep);
     }
 }
 
-MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
+static inline dw_ep dw_ep_of(const mbi_f32_minmax *mm)
 {
-    const vf vmin = v_set1(mm->min), vmax = v_set1(mm->max);
-    if (dwb_takes(s, oy_begin, oy_end)) {
-        dwb_dispatch(s, in, packed, out, oy_begin, oy_end, vmin, vmax);
-        return;
-    }
+    return (dw_ep){v_set1(mm->min), v_set1(mm->max), v_set1(mm->alpha), v_set1(mm->beta),
+                   v_sel_all(mm->act == MBI_REG_HARD_SWISH)};
+}
+
+/* The row-outer walker for the clamp or the hard activations (hard a compile-time constant in each
+ * inlined copy). */
+DW_INLINE void dw_rows_walk(const bool hard, const mbi_dwconv_shape *s, const float *in,
+                            const float *packed, float *out, size_t oy_begin, size_t oy_end, const dw_ep ep)
+{
     const size_t c = s->channels, kh = s->kh, kw = s->kw, taps = kh * kw;
     const bool fixed = kh == kw && (kh == 3 || kh == 5 || kh == 7);
     size_t ox_lo, ox_hi;
@@ -247,7 +265,7 @@ MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
                 a.wb = packed + c0 * (taps + 1);
                 a.out = out + (oy - s->out_row0) * s->out_w * c + c0;
                 if (!fixed) {
-                    dw_row_generic(masked, tail, s, in, c0, by, &a, vmin, vmax);
+                    dw_row_generic(masked, tail, s, in, c0, by, &a, hard, ep);
                     continue;
                 }
                 for (size_t ky = 0; ky < kh; ky++)
@@ -255,14 +273,47 @@ MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
                                      ? mbi_dwconv_in_row(s, in, (size_t)(by + (ptrdiff_t)(ky * s->dil_h))) + c0
                                      : in; /* never read: the row is skipped */
                 if (kh == 3)
-                    dw_row_fixed_any(3, 3, all_rows, masked, tail, s, &a, vmin, vmax);
+                    dw_row_fixed_any(3, 3, all_rows, masked, tail, s, &a, hard, ep);
                 else if (kh == 5)
-                    dw_row_fixed_any(5, 5, all_rows, masked, tail, s, &a, vmin, vmax);
+                    dw_row_fixed_any(5, 5, all_rows, masked, tail, s, &a, hard, ep);
                 else
-                    dw_row_fixed_any(7, 7, all_rows, masked, tail, s, &a, vmin, vmax);
+                    dw_row_fixed_any(7, 7, all_rows, masked, tail, s, &a, hard, ep);
             }
         }
     }
+}
+
+/* For the clamp and for the hard activations, the band path and the row walker, each its own
+ * function as the clamp-only code was before the hard activations joined: one function holding
+ * both measured slower on clamp-only layers from code layout alone (see f32_gemm_avx512.c). */
+#define DW_DEFINE_ACT(act_name, hard_value)                                                             \
+    static __attribute__((noinline)) void dwb_##act_name(const mbi_dwconv_shape *s, const float *in,    \
+                                                         const float *packed, float *out,               \
+                                                         size_t oy_begin, size_t oy_end,                \
+                                                         const mbi_f32_minmax *mm)                      \
+    {                                                                                                   \
+        dwb_dispatch(s, in, packed, out, oy_begin, oy_end, hard_value, dw_ep_of(mm));                   \
+    }                                                                                                   \
+    static __attribute__((noinline)) void dw_rows_##act_name(const mbi_dwconv_shape *s, const float *in,\
+                                                             const float *packed, float *out,           \
+                                                             size_t oy_begin, size_t oy_end,            \
+                                                             const mbi_f32_minmax *mm)                  \
+    {                                                                                                   \
+        if (dwb_takes(s, oy_begin, oy_end))                                                             \
+            dwb_##act_name(s, in, packed, out, oy_begin, oy_end, mm);                                   \
+        else                                                                                            \
+            dw_rows_walk(hard_value, s, in, packed, out, oy_begin, oy_end, dw_ep_of(mm));               \
+    }
+
+DW_DEFINE_ACT(clamp, false)
+DW_DEFINE_ACT(hard, true)
+
+MBI_F32_DWCONV_ROWS(DWCONV_ROWS_NAME)
+{
+    if (mm->act == MBI_REG_CLAMP)
+        dw_rows_clamp(s, in, packed, out, oy_begin, oy_end, mm);
+    else
+        dw_rows_hard(s, in, packed, out, oy_begin, oy_end, mm);
 }
 
 #endif

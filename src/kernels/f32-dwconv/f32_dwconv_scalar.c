@@ -37,13 +37,8 @@ MBI_F32_DWCONV_ROWS(mbi_f32_dwconv_rows_8c_scalar)
                             acc[j] += wt[j] * x[j];
                     }
                 }
-                for (size_t j = 0; j < nc; j++) {
-                    float v = acc[j];
-                    /* Written so that a NaN sum stays NaN, as in the SIMD variants. */
-                    v = v < mm->min ? mm->min : v;
-                    v = v > mm->max ? mm->max : v;
-                    o[c0 + j] = v;
-                }
+                for (size_t j = 0; j < nc; j++)
+                    o[c0 + j] = mbi_f32_minmax_apply(mm, acc[j]);
             }
         }
     }

@@ -72,4 +72,18 @@ static inline vf v_set1(float x)
     return _mm256_set1_ps(x);
 }
 
+/* All lanes or none (a choice made once per call, not per lane). */
+typedef __m256 vsel;
+
+static inline vsel v_sel_all(int on)
+{
+    return _mm256_castsi256_ps(_mm256_set1_epi32(on ? -1 : 0));
+}
+
+/* on ? x * t : t */
+static inline vf v_mul_sel(vsel on, vf x, vf t)
+{
+    return _mm256_blendv_ps(t, _mm256_mul_ps(x, t), on);
+}
+
 #endif

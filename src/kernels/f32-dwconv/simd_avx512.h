@@ -72,4 +72,18 @@ static inline vf v_set1(float x)
     return _mm512_set1_ps(x);
 }
 
+/* All lanes or none (a choice made once per call, not per lane). */
+typedef __mmask16 vsel;
+
+static inline vsel v_sel_all(int on)
+{
+    return on ? (vsel)0xFFFF : (vsel)0;
+}
+
+/* on ? x * t : t: a masked multiply, no more instructions than x * t. */
+static inline vf v_mul_sel(vsel on, vf x, vf t)
+{
+    return _mm512_mask_mul_ps(t, on, x, t);
+}
+
 #endif

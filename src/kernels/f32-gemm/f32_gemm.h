@@ -1,5 +1,7 @@
 /* Float32 GEMM for 1x1 convolutions, im2col'd dense convolutions and
- * Gemm/MatMul: C[M x N] = clamp(A[M x K] * W^T + bias).
+ * Gemm/MatMul: C[M x N] = clamp(A[M x K] * W^T + bias), where clamp stands
+ * for the in-register epilogue mbi_f32_minmax describes (a clamp, HardSigmoid
+ * or HardSwish: kernels/epilogue.h).
  *
  * A is read in place (row m at a + m*lda, K contiguous floats); W is packed
  * once at session creation into blocks of nr output columns:

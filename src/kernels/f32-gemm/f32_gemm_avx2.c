@@ -3,10 +3,12 @@
  * the caller asks, one line of what it needs next is prefetched into L2 per
  * k step (see mbi_f32_gemm_ukernel_fn).
  *
- * The body (tile) is instantiated for every row count 1..6 and for one or
- * two ymm of columns, so short tiles cost in proportion to their size. The
- * last partial ymm is stored with vmaskmovps: nothing outside the mr x nc
- * tile of C is touched, and A is read only on the mr rows x k columns. */
+ * The body (tile) is instantiated for every row count 1..6, for one or two
+ * ymm of columns and for each in-register epilogue (clamp, HardSigmoid,
+ * HardSwish), so short tiles cost in proportion to their size and the
+ * clamp-only bodies carry nothing of the others. The last partial ymm is
+ * stored with vmaskmovps: nothing outside the mr x nc tile of C is touched,
+ * and A is read only on the mr rows x k columns. */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +18,8 @@
 enum { MR = 6, NR = 16 };
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
-                                                       const bool far, size_t nc, size_t k,
+                                                       const bool far, const mbi_f32_reg_act act,
+                                                       size_t nc, size_t k,
                                                        const float *a, size_t lda, const float *w,
                                                        uintptr_t pf, float *c, size_t ldc,
                                                        const mbi_f32_minmax *mm)
@@ -53,6 +56,10 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
     const __m256 vmin = _mm256_set1_ps(mm->min);
     const __m256 vmax = _mm256_set1_ps(mm->max);
+    /* Unused by the clamp bodies. With 12 accumulators, 16 registers still
+     * hold these four and a temporary. */
+    const __m256 valpha = _mm256_set1_ps(mm->alpha);
+    const __m256 vbeta = _mm256_set1_ps(mm->beta);
     /* Lanes below the count of columns left in the last ymm (1..8). */
     const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(nc - 8 * (vecs - 1))),
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -63,7 +70,11 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
 #pragma GCC unroll 2
         for (size_t v = 0; v < vecs; v++) {
             /* min/max with the sum second: a NaN sum passes through. */
-            __m256 y = _mm256_min_ps(vmax, _mm256_max_ps(vmin, acc[i][v]));
+            const __m256 x = acc[i][v];
+            __m256 y = act == MBI_REG_CLAMP ? x : _mm256_fmadd_ps(x, valpha, vbeta);
+            y = _mm256_min_ps(vmax, _mm256_max_ps(vmin, y));
+            if (act == MBI_REG_HARD_SWISH)
+                y = _mm256_mul_ps(x, y);
             if (v + 1 < vecs || full)
                 _mm256_storeu_ps(ci + 8 * v, y);
             else
@@ -74,7 +85,8 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
 
 /* The far prefetch gets its own bodies so that tiles without one pay
  * nothing for it. */
-#define TILE(r, vecs, far) tile(r, vecs, far, nc, k, a, lda, packed_block, (uintptr_t)prefetch, c, ldc, mm)
+#define TILE(r, vecs, far)                                                                         \
+    tile(r, vecs, far, act, nc, k, a, lda, packed_block, (uintptr_t)prefetch, c, ldc, mm)
 #define ROWS_CASE(r)                                                           \
     case r:                                                                    \
         if (prefetch) {                                                        \
@@ -89,16 +101,37 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         }                                                                      \
         break;
 
+/* One function per epilogue kind (act a compile-time constant in each), so
+ * that the clamp bodies, alone in theirs, keep the code they had before the
+ * hard activations joined (see f32_gemm_avx512.c). */
+#define DEFINE_ACT(act_name, act_value)                                                            \
+    static __attribute__((noinline)) void act_name(                                                \
+        size_t mr, size_t nc, size_t k, const float *a, size_t lda, const float *packed_block,     \
+        const void *prefetch, float *c, size_t ldc, const mbi_f32_minmax *mm)                      \
+    {                                                                                              \
+        const mbi_f32_reg_act act = act_value;                                                     \
+        switch (mr) {                                                                              \
+            ROWS_CASE(1)                                                                           \
+            ROWS_CASE(2)                                                                           \
+            ROWS_CASE(3)                                                                           \
+            ROWS_CASE(4)                                                                           \
+            ROWS_CASE(5)                                                                           \
+            ROWS_CASE(6)                                                                           \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+    }
+
+DEFINE_ACT(ukernel_clamp, MBI_REG_CLAMP)
+DEFINE_ACT(ukernel_hard_sigmoid, MBI_REG_HARD_SIGMOID)
+DEFINE_ACT(ukernel_hard_swish, MBI_REG_HARD_SWISH)
+
 MBI_F32_GEMM_UKERNEL(mbi_f32_gemm_ukernel_6x16_avx2)
 {
-    switch (mr) {
-        ROWS_CASE(1)
-        ROWS_CASE(2)
-        ROWS_CASE(3)
-        ROWS_CASE(4)
-        ROWS_CASE(5)
-        ROWS_CASE(6)
-    default:
-        break;
-    }
+    if (mm->act == MBI_REG_CLAMP)
+        ukernel_clamp(mr, nc, k, a, lda, packed_block, prefetch, c, ldc, mm);
+    else if (mm->act == MBI_REG_HARD_SWISH)
+        ukernel_hard_swish(mr, nc, k, a, lda, packed_block, prefetch, c, ldc, mm);
+    else
+        ukernel_hard_sigmoid(mr, nc, k, a, lda, packed_block, prefetch, c, ldc, mm);
 }

@@ -7,7 +7,9 @@
  * One inlined body (tile) is instantiated for every row count 1..MR and
  * every zmm count, so a short tile (the last rows of M, the last columns of
  * N) costs in proportion to its size instead of a whole MR x NR tile. The
- * clamp is applied in registers, the last partial zmm is stored masked:
+ * in-register epilogue (a clamp, or HardSigmoid / HardSwish: bodies of their
+ * own, so the clamp-only ones are unchanged) is applied before the store and
+ * the last partial zmm is stored masked:
  * nothing outside the mr x nc tile of C is touched, and A is read only on
  * the mr rows x k columns given. */
 #include <immintrin.h>
@@ -28,7 +30,8 @@
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
                                                        const size_t nr, const bool far,
-                                                       const bool near, size_t nc,
+                                                       const bool near,
+                                                       const bool hard, size_t nc,
                                                        size_t k, const float *a, size_t lda,
                                                        const float *w, uintptr_t pf, float *c,
                                                        size_t ldc, const mbi_f32_minmax *mm)
@@ -70,6 +73,14 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
     const __m512 vmin = _mm512_set1_ps(mm->min);
     const __m512 vmax = _mm512_set1_ps(mm->max);
+    /* Unused (and not loaded) by the clamp bodies. With the 24 accumulators
+     * these make 28 of the 32 registers: the store needs one more. HardSigmoid
+     * and HardSwish share their bodies: only HardSwish's multiply by x differs,
+     * a mask register of all or no lanes (no more instructions, a third of
+     * the code). */
+    const __m512 valpha = _mm512_set1_ps(mm->alpha);
+    const __m512 vbeta = _mm512_set1_ps(mm->beta);
+    const __mmask16 swish = mm->act == MBI_REG_HARD_SWISH ? 0xFFFF : 0;
     /* Full columns first, then a mask for the rest; nc > 16 * (vecs - 1). */
     const __mmask16 last = (__mmask16)(0xFFFFu >> (16 * vecs - nc > 16 ? 16 : 16 * vecs - nc));
 #pragma GCC unroll 16
@@ -78,7 +89,11 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
 #pragma GCC unroll 2
         for (size_t v = 0; v < vecs; v++) {
             /* min/max with the sum second: a NaN sum passes through. */
-            __m512 y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, acc[i][v]));
+            const __m512 x = acc[i][v];
+            __m512 y = hard ? _mm512_fmadd_ps(x, valpha, vbeta) : x;
+            y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, y));
+            if (hard)
+                y = _mm512_mask_mul_ps(y, swish, x, y);
             if (v + 1 < vecs)
                 _mm512_storeu_ps(ci + 16 * v, y);
             else
@@ -92,7 +107,7 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
  * their own bodies so that tiles without them pay nothing. The packed row
  * stride is 32 floats for every variant here. */
 #define TILE(r, max_rows, vecs, far, near)                                                         \
-    tile((r) <= (max_rows) ? (r) : 1, vecs, 32, far, near, nc, k, a, lda, packed_block,            \
+    tile((r) <= (max_rows) ? (r) : 1, vecs, 32, far, near, hard, nc, k, a, lda, packed_block,      \
          (uintptr_t)prefetch, c, ldc, mm)
 #define TILE_NEAR(r, max_rows, vecs, far)                                                          \
     do {                                                                                           \
@@ -117,9 +132,17 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         }                                                                                          \
         break;
 
-#define DEFINE_UKERNEL(name, max_rows, vecs_max)                                                   \
-    MBI_F32_GEMM_UKERNEL(name)                                                                     \
+/* One function for the clamp, one for the hard activations (hard a
+ * compile-time constant in each), not one function holding both: the clamp
+ * bodies, alone in theirs, keep the code they had before the hard
+ * activations joined (one function for all measured 1-5% slower on
+ * MobileNetV3's clamp-only GEMM layers, from code layout alone). */
+#define DEFINE_ACT(name, act_name, hard_value, max_rows, vecs_max)                                 \
+    static __attribute__((noinline)) void name##_##act_name(                                       \
+        size_t mr, size_t nc, size_t k, const float *a, size_t lda, const float *packed_block,     \
+        const void *prefetch, float *c, size_t ldc, const mbi_f32_minmax *mm)                      \
     {                                                                                              \
+        const bool hard = hard_value;                                                              \
         switch (mr) {                                                                              \
             ROWS_CASE(1, max_rows, vecs_max) ROWS_CASE(2, max_rows, vecs_max)                      \
             ROWS_CASE(3, max_rows, vecs_max) ROWS_CASE(4, max_rows, vecs_max)                      \
@@ -130,6 +153,16 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         default:                                                                                   \
             break;                                                                                 \
         }                                                                                          \
+    }
+#define DEFINE_UKERNEL(name, max_rows, vecs_max)                                                   \
+    DEFINE_ACT(name, clamp, false, max_rows, vecs_max)                                             \
+    DEFINE_ACT(name, hard, true, max_rows, vecs_max)                                               \
+    MBI_F32_GEMM_UKERNEL(name)                                                                     \
+    {                                                                                              \
+        if (mm->act == MBI_REG_CLAMP)                                                              \
+            name##_clamp(mr, nc, k, a, lda, packed_block, prefetch, c, ldc, mm);                   \
+        else                                                                                       \
+            name##_hard(mr, nc, k, a, lda, packed_block, prefetch, c, ldc, mm);                    \
     }
 
 /* 12x32: 24 accumulators + 2 W + 1 broadcast of the 32 zmm registers; per

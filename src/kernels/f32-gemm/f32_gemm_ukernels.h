@@ -1,6 +1,7 @@
 /* The microkernels behind the variants listed in f32_gemm.c. Each one has
  * the mbi_f32_gemm_ukernel_fn contract: an mr x nc tile with mr <= MR and
- * nc <= NR, whole k, bias from the block's first NR floats, clamp, store.
+ * nc <= NR, whole k, bias from the block's first NR floats, the
+ * in-register epilogue (clamp, HardSigmoid or HardSwish), store.
  * The ISA ones may only be called when the CPU has that ISA. */
 #ifndef MBI_KERNELS_F32_GEMM_UKERNELS_H
 #define MBI_KERNELS_F32_GEMM_UKERNELS_H

@@ -1,5 +1,6 @@
 /* Float32 indirect GEMM for dense convolutions on NHWC tensors, without an
- * im2col copy: Y[M pixels x N channels] = clamp(A * W^T + bias), where row
+ * im2col copy: Y[M pixels x N channels] = clamp(A * W^T + bias) (clamp: the
+ * in-register epilogue of mbi_f32_minmax, kernels/epilogue.h), where row
  * m of A is never built; instead, for each of the ks = kh*kw taps, an
  * indirection buffer gives a pointer to the kc = C contiguous input floats
  * that tap reads for pixel m (or to a zero buffer of kc floats when the tap

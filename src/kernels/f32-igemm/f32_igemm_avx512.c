@@ -7,7 +7,9 @@
  *
  * One inlined body (tile) is instantiated for every row count 1..MR and
  * every zmm count, so short tiles cost in proportion to their size. The
- * clamp is applied in registers and the last partial zmm is stored masked:
+ * in-register epilogue (a clamp, or HardSigmoid / HardSwish: bodies of their
+ * own, so the clamp-only ones are unchanged) is applied before the store and the
+ * last partial zmm is stored masked:
  * nothing outside the mr x nc tile of C is touched, and each row pointer is
  * read on its kc floats only. */
 #include <immintrin.h>
@@ -25,7 +27,9 @@
 
 static inline __attribute__((always_inline)) void tile(const size_t rows, const size_t vecs,
                                                        const size_t mr_max, const size_t nr,
-                                                       const bool far, size_t nc, size_t kc,
+                                                       const bool far,
+                                                       const bool hard, size_t nc,
+                                                       size_t kc,
                                                        size_t ks,
                                                        const float *const *a, const float *w,
                                                        uintptr_t pf, float *c, size_t ldc,
@@ -70,6 +74,12 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
     }
     const __m512 vmin = _mm512_set1_ps(mm->min);
     const __m512 vmax = _mm512_set1_ps(mm->max);
+    /* Unused by the clamp bodies; 28 of the 32 registers with the 24
+     * accumulators. HardSwish multiplies by x under a mask of all lanes,
+     * HardSigmoid of none (see f32_gemm_avx512.c). */
+    const __m512 valpha = _mm512_set1_ps(mm->alpha);
+    const __m512 vbeta = _mm512_set1_ps(mm->beta);
+    const __mmask16 swish = mm->act == MBI_REG_HARD_SWISH ? 0xFFFF : 0;
     /* Full zmm first, then a mask for the rest; nc > 16 * (vecs - 1). */
     const __mmask16 last = (__mmask16)(0xFFFFu >> (16 * vecs - nc > 16 ? 16 : 16 * vecs - nc));
 #pragma GCC unroll 16
@@ -78,7 +88,11 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
 #pragma GCC unroll 2
         for (size_t v = 0; v < vecs; v++) {
             /* min/max with the sum second: a NaN sum passes through. */
-            __m512 y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, acc[i][v]));
+            const __m512 x = acc[i][v];
+            __m512 y = hard ? _mm512_fmadd_ps(x, valpha, vbeta) : x;
+            y = _mm512_min_ps(vmax, _mm512_max_ps(vmin, y));
+            if (hard)
+                y = _mm512_mask_mul_ps(y, swish, x, y);
             if (v + 1 < vecs)
                 _mm512_storeu_ps(ci + 16 * v, y);
             else
@@ -91,7 +105,7 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
  * never instantiate a body (they cannot be called). The far prefetch gets
  * its own bodies so that tiles without one pay nothing for it. */
 #define TILE(r, max_rows, vecs, far)                                                               \
-    tile((r) <= (max_rows) ? (r) : 1, vecs, max_rows, 32, far, nc, kc, ks, a, packed_block,        \
+    tile((r) <= (max_rows) ? (r) : 1, vecs, max_rows, 32, far, hard, nc, kc, ks, a, packed_block,  \
          (uintptr_t)prefetch, c, ldc, mm)
 #define ROWS_CASE(r, max_rows)                                                                     \
     case r:                                                                                        \
@@ -109,9 +123,17 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         }                                                                                          \
         break;
 
-#define DEFINE_UKERNEL(name, max_rows)                                                             \
-    MBI_F32_IGEMM_UKERNEL(name)                                                                    \
+/* One function for the clamp, one for the hard activations (hard a
+ * compile-time constant in each), so that the clamp bodies, alone in
+ * theirs, keep the code they had before the hard activations joined (see
+ * f32_gemm_avx512.c). */
+#define DEFINE_ACT(name, act_name, hard_value, max_rows)                                           \
+    static __attribute__((noinline)) void name##_##act_name(                                       \
+        size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,                         \
+        const float *packed_block, const void *prefetch, float *c, size_t ldc,                     \
+        const mbi_f32_minmax *mm)                                                                  \
     {                                                                                              \
+        const bool hard = hard_value;                                                              \
         switch (mr) {                                                                              \
             ROWS_CASE(1, max_rows)                                                                 \
             ROWS_CASE(2, max_rows)                                                                 \
@@ -128,6 +150,16 @@ static inline __attribute__((always_inline)) void tile(const size_t rows, const 
         default:                                                                                   \
             break;                                                                                 \
         }                                                                                          \
+    }
+#define DEFINE_UKERNEL(name, max_rows)                                                             \
+    DEFINE_ACT(name, clamp, false, max_rows)                                                       \
+    DEFINE_ACT(name, hard, true, max_rows)                                                         \
+    MBI_F32_IGEMM_UKERNEL(name)                                                                    \
+    {                                                                                              \
+        if (mm->act == MBI_REG_CLAMP)                                                              \
+            name##_clamp(mr, nc, kc, ks, a, packed_block, prefetch, c, ldc, mm);                   \
+        else                                                                                       \
+            name##_hard(mr, nc, kc, ks, a, packed_block, prefetch, c, ldc, mm);                    \
     }
 
 /* 12x32: 24 accumulators + 2 W + 1 broadcast of the 32 zmm registers, the

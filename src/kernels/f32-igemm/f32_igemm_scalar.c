@@ -33,12 +33,7 @@ MBI_F32_IGEMM_UKERNEL(mbi_f32_igemm_ukernel_4x4_scalar)
     }
     for (size_t i = 0; i < mr; i++) {
         float *ci = c + i * ldc;
-        for (size_t j = 0; j < nc; j++) {
-            float v = acc[i][j];
-            /* Written so that a NaN sum stays NaN, as in the SIMD variants. */
-            v = v < mm->min ? mm->min : v;
-            v = v > mm->max ? mm->max : v;
-            ci[j] = v;
-        }
+        for (size_t j = 0; j < nc; j++)
+            ci[j] = mbi_f32_minmax_apply(mm, acc[i][j]);
     }
 }

@@ -1,7 +1,8 @@
 /* The microkernels behind the variants listed in f32_igemm.c. Each one has
  * the mbi_f32_igemm_ukernel_fn contract: an mr x nc tile with mr <= MR and
  * nc <= NR, ks taps of kc channels read through MR pointers per tap, bias
- * from the block's first NR floats, clamp, store. The ISA ones may only be
+ * from the block's first NR floats, the in-register epilogue (clamp,
+ * HardSigmoid or HardSwish), store. The ISA ones may only be
  * called when the CPU has that ISA. */
 #ifndef MBI_KERNELS_F32_IGEMM_UKERNELS_H
 #define MBI_KERNELS_F32_IGEMM_UKERNELS_H

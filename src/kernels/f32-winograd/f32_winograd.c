@@ -164,7 +164,7 @@ void mbi_f32_winograd_compute(const mbi_f32_winograd_kernel *kern,
     }
 
     /* The positions' products; the bias comes with the output transform. */
-    const mbi_f32_minmax none = {-INFINITY, INFINITY};
+    const mbi_f32_minmax none = {.min = -INFINITY, .max = INFINITY};
     const size_t pf = position_floats(gemm, n, c);
     for (size_t p = 0; p < pos; p++)
         mbi_f32_gemm_compute(gemm, tiles, n_begin, n_end, c, v + p * tiles * c, c,

@@ -14,7 +14,8 @@
  *     tiles, reading each input pixel's Cin floats through a pointer (a zero
  *     buffer for pixels in the padding);
  *   - mbi_f32_gemm_compute runs the alpha^2 GEMMs of the block;
- *   - the output transform (per ISA) adds the bias, clamps, and writes the
+ *   - the output transform (per ISA) adds the bias, applies the in-register
+ *     epilogue (a clamp, HardSigmoid or HardSwish), and writes the
  *     tile's pixels with the caller's row stride.
  *
  * Tiles are numbered (image, tile row, tile column) row-major; a block is

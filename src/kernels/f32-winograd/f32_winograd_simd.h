@@ -65,6 +65,17 @@ static inline void at4(vf *d, size_t s)
     d[3 * s] = vf_add(vf_fmadd(vf_set1(8.0f), d34, d12), t5);
 }
 
+/* The in-register epilogue (kernels/epilogue.h) on x = acc + bias; act is
+ * a constant in each inlined copy. */
+static inline __attribute__((always_inline)) vf wg_epilogue(const mbi_f32_reg_act act, vf x, vf lo,
+                                                            vf hi, vf alpha, vf beta)
+{
+    /* min/max with the sum second: a NaN sum passes through. */
+    vf y = act == MBI_REG_CLAMP ? x : vf_fmadd(x, alpha, beta);
+    y = vf_min(hi, vf_max(lo, y));
+    return act == MBI_REG_HARD_SWISH ? vf_mul(x, y) : y;
+}
+
 /* The tile transforms for one alpha (A) and one 1-D pair (BT, AT); M = A - 2
  * outputs a side. Loads and stores go through the tail mask only for the
  * last, partial vector of channels. */
@@ -95,9 +106,9 @@ static inline void at4(vf *d, size_t s)
             NAME##_input_vec(in, k, v, ldv, &t);                                               \
         }                                                                                      \
     }                                                                                          \
-    static inline void NAME##_output_vec(size_t k, const float *tr, size_t ldt,                \
-                                         const float *bias, float *const *out, vf lo, vf hi,   \
-                                         const vf_tail *t)                                     \
+    static inline __attribute__((always_inline)) void NAME##_output_vec(                       \
+        const mbi_f32_reg_act act, size_t k, const float *tr, size_t ldt, const float *bias,   \
+        float *const *out, vf lo, vf hi, vf alpha, vf beta, const vf_tail *t)                  \
     {                                                                                          \
         vf d[A * A];                                                                           \
         _Pragma("GCC unroll 36") for (size_t p = 0; p < A * A; p++) d[p] =                     \
@@ -108,8 +119,7 @@ static inline void at4(vf *d, size_t s)
         _Pragma("GCC unroll 4") for (size_t i = 0; i < A - 2; i++)                             \
             _Pragma("GCC unroll 4") for (size_t j = 0; j < A - 2; j++)                         \
         {                                                                                      \
-            /* min/max with the sum second: a NaN sum passes through. */                       \
-            const vf y = vf_min(hi, vf_max(lo, vf_add(d[i * A + j], b)));                      \
+            const vf y = wg_epilogue(act, vf_add(d[i * A + j], b), lo, hi, alpha, beta);       \
             float *o = out[i * (A - 2) + j] + k;                                               \
             if (t)                                                                             \
                 vf_store_part(o, *t, y);                                                       \
@@ -117,17 +127,29 @@ static inline void at4(vf *d, size_t s)
                 vf_store(o, y);                                                                \
         }                                                                                      \
     }                                                                                          \
+    static inline __attribute__((always_inline)) void NAME##_output_act(                       \
+        const mbi_f32_reg_act act, size_t n, const float *tr, size_t ldt, const float *bias,   \
+        float *const *out, const mbi_f32_minmax *mm)                                           \
+    {                                                                                          \
+        const vf lo = vf_set1(mm->min), hi = vf_set1(mm->max);                                 \
+        const vf alpha = vf_set1(mm->alpha), beta = vf_set1(mm->beta);                         \
+        size_t k = 0;                                                                          \
+        for (; k + VF_LEN <= n; k += VF_LEN)                                                   \
+            NAME##_output_vec(act, k, tr, ldt, bias, out, lo, hi, alpha, beta, NULL);          \
+        if (k < n) {                                                                           \
+            const vf_tail t = vf_tail_mask(n - k);                                             \
+            NAME##_output_vec(act, k, tr, ldt, bias, out, lo, hi, alpha, beta, &t);            \
+        }                                                                                      \
+    }                                                                                          \
     static void NAME##_output(size_t n, const float *tr, size_t ldt, const float *bias,        \
                               float *const *out, const mbi_f32_minmax *mm)                     \
     {                                                                                          \
-        const vf lo = vf_set1(mm->min), hi = vf_set1(mm->max);                                 \
-        size_t k = 0;                                                                          \
-        for (; k + VF_LEN <= n; k += VF_LEN)                                                   \
-            NAME##_output_vec(k, tr, ldt, bias, out, lo, hi, NULL);                            \
-        if (k < n) {                                                                           \
-            const vf_tail t = vf_tail_mask(n - k);                                             \
-            NAME##_output_vec(k, tr, ldt, bias, out, lo, hi, &t);                              \
-        }                                                                                      \
+        if (mm->act == MBI_REG_HARD_SWISH)                                                     \
+            NAME##_output_act(MBI_REG_HARD_SWISH, n, tr, ldt, bias, out, mm);                  \
+        else if (mm->act == MBI_REG_HARD_SIGMOID)                                              \
+            NAME##_output_act(MBI_REG_HARD_SIGMOID, n, tr, ldt, bias, out, mm);                \
+        else                                                                                   \
+            NAME##_output_act(MBI_REG_CLAMP, n, tr, ldt, bias, out, mm);                       \
     }
 
 WG_TRANSFORMS(f2, 4, bt2, at2)
