@@ -69,7 +69,7 @@ static double time_igemm(const mbi_cpu *cpu, const stem *st, size_t out, const f
         mbi_f32_gemm_pack(gk, st->m, k, wt, k, 1, NULL, packed);
         mbi_f32_igemm_indirection_build(&g, ik->mr, xt, zero, 0, (out * out + ik->mr - 1) / ik->mr,
                                         ind);
-        const mbi_f32_minmax mm = {0.0f, 6.0f};
+        const mbi_f32_minmax mm = {.min = 0.0f, .max = 6.0f};
         for (int r = 0; r < runs; r++) {
             double t0 = now();
             for (size_t p = 0; p < hw; p++)
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
             if (!packed)
                 return 1;
             mbi_f32_stemconv_pack(kern, 3, st->m, st->k, st->k, w, NULL, packed);
-            const mbi_f32_minmax mm = {0.0f, 6.0f};
+            const mbi_f32_minmax mm = {.min = 0.0f, .max = 6.0f};
             double best = 1e9;
             for (int r = 0; r < runs; r++) {
                 double t0 = now();

@@ -177,7 +177,7 @@ static void case_gemm(void)
     const mbi_f32_gemm_kernel *const *v = mbi_f32_gemm_kernel_variants(&count);
     mbi_cpu cpu;
     mbi_cpu_detect(&cpu);
-    const mbi_f32_minmax mm = {-2.0f, 3.0f};
+    const mbi_f32_minmax mm = {.min = -2.0f, .max = 3.0f};
     static float extra[4096];
     for (size_t i = 0; i < count; i++) {
         if (!v[i]->supported(&cpu))

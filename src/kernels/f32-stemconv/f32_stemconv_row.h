@@ -42,6 +42,10 @@ typedef struct stem_row {
     size_t last_block; /* the vector holding channel m - 1 */
     vmask tail;        /* its lanes below m */
     vf lo, hi;
+    /* HardSigmoid / HardSwish in registers (kernels/epilogue.h): y = clamp(x * alpha + beta), times x
+     * for HardSwish. One branch per stored vector, against the taps' FMAs of each. */
+    bool hard, swish;
+    vf alpha, beta;
     /* The taps inside the image's rows (0 when C * kh * kw exceeds
      * STEM_MAX_TAPS, or no kernel row is inside: then the nested loops of
      * px_block and border_pixel): where each reads x (for output column 0,
@@ -55,7 +59,13 @@ typedef struct stem_row {
 
 STEM_INLINE void store_clamped(const stem_row *r, float *p, size_t block, vf v)
 {
-    v = v_min(v_max(v, r->lo), r->hi);
+    /* The sum second in max and min: a NaN sum passes through. */
+    if (r->hard) {
+        const vf t = v_min(r->hi, v_max(r->lo, v_fma(v, r->alpha, r->beta)));
+        v = r->swish ? v_mul(v, t) : t;
+    } else {
+        v = v_min(r->hi, v_max(r->lo, v));
+    }
     if (block == r->last_block)
         v_store_m(p, r->tail, v);
     else
@@ -287,6 +297,10 @@ MBI_F32_STEMCONV_ROW(STEMCONV_ROW_NAME)
     r.tail = v_mask(s->m - r.last_block * VW);
     r.lo = v_set1(mm->min);
     r.hi = v_set1(mm->max);
+    r.hard = mm->act != MBI_REG_CLAMP;
+    r.swish = mm->act == MBI_REG_HARD_SWISH;
+    r.alpha = v_set1(mm->alpha);
+    r.beta = v_set1(mm->beta);
     r.iy0 = (ptrdiff_t)(oy * s->stride_h) - (ptrdiff_t)s->pad_top;
     r.ky0 = s->kh;
     r.ky1 = 0;
