@@ -77,7 +77,7 @@ static inline float mbi_f32_minmax_apply(const mbi_f32_minmax *mm, float x)
 /* Splits an epilogue into what the microkernel applies in registers and
  * whether the tile pass (mbi_f32_epilogue_tile) must run after it. Every
  * f32 microkernel family that takes an mbi_f32_minmax (gemm, igemm,
- * winograd's output transform, dwconv) applies every mbi_f32_reg_act. */
+ * winograd's output transform, dwconv, stemconv) applies every mbi_f32_reg_act. */
 static inline bool mbi_epilogue_split(const mbi_epilogue *ep, mbi_f32_minmax *mm)
 {
     *mm = (mbi_f32_minmax){-INFINITY, INFINITY, MBI_REG_CLAMP, 0.0f, 0.0f};
