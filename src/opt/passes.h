@@ -25,6 +25,9 @@ mobinfer_status mbi_opt_fold_input_affine(mbi_opt_graph *og);
 /* Parallel convolution branches reading one tensor and summed merge into
  * one convolution (RepVGG, MobileOne, RepViT, FastViT train-time blocks). */
 mobinfer_status mbi_opt_reparameterize(mbi_opt_graph *og);
+/* Kernel rows/columns of a convolution that read only padding for every
+ * output position go (DeepLabV3's dilated 3x3s on small maps become 1x1). */
+mobinfer_status mbi_opt_trim_padding_taps(mbi_opt_graph *og);
 /* Convolutions move to channels-last (NHWC) kernels; the layout spreads to
  * the operators around them and is converted back only where needed. */
 mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og);
