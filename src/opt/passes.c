@@ -12,6 +12,7 @@ mobinfer_status mbi_opt_run_passes(mbi_opt_graph *og, const mbi_kernels *kernels
         (st = mbi_opt_fold_input_affine(og)) || (st = mbi_opt_reparameterize(og)) ||
         (st = mbi_opt_trim_padding_taps(og)) ||
         (st = mbi_opt_layout_nhwc(og)) || (st = mbi_opt_dense_from_matmul(og)) ||
+        (st = mbi_opt_fold_dense_affine(og)) ||
         (st = mbi_opt_fuse_epilogue(og)) || (st = mbi_opt_fuse_squeeze_excite(og)) ||
         (st = mbi_opt_cancel_reshapes(og)))
         return st;

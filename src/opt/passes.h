@@ -34,6 +34,10 @@ mobinfer_status mbi_opt_layout_nhwc(mbi_opt_graph *og);
 /* MatMul and Gemm with constant weights become Dense, with packed weights
  * and a fused bias. */
 mobinfer_status mbi_opt_dense_from_matmul(mbi_opt_graph *og);
+/* BatchNormalization over a Dense's columns, and Mul/Add by a constant row,
+ * fold into its weights and bias (also through reshapes that keep the last
+ * axis: LeViT's Linear + BatchNorm1d). */
+mobinfer_status mbi_opt_fold_dense_affine(mbi_opt_graph *og);
 /* Activations and residual Adds after a convolution join its epilogue. */
 mobinfer_status mbi_opt_fuse_epilogue(mbi_opt_graph *og);
 
