@@ -19,15 +19,6 @@ static bool is_conv(const mbi_node *n)
     return mbi_og_is_internal(n, "ConvNhwc") || mbi_og_is_internal(n, "Dense");
 }
 
-static bool const_scalar(const mbi_opt_graph *og, int v, float *out)
-{
-    const float *d = mbi_og_const_f32(og, v);
-    if (!d || og->g.values[v].init->bytes != sizeof(float))
-        return false;
-    *out = d[0];
-    return true;
-}
-
 /* The activation node n computes, if it is one the epilogue knows. */
 static bool act_of(const mbi_opt_graph *og, const mbi_node *n, mbi_act *act)
 {
@@ -45,9 +36,9 @@ static bool act_of(const mbi_opt_graph *og, const mbi_node *n, mbi_act *act)
                 mbi_attr_float(n, "max", INFINITY, &hi, &e))
                 return false;
         } else {
-            if (n->n_inputs > 1 && n->inputs[1] >= 0 && !const_scalar(og, n->inputs[1], &lo))
+            if (n->n_inputs > 1 && n->inputs[1] >= 0 && !mbi_og_const_scalar(og, n->inputs[1], &lo))
                 return false;
-            if (n->n_inputs > 2 && n->inputs[2] >= 0 && !const_scalar(og, n->inputs[2], &hi))
+            if (n->n_inputs > 2 && n->inputs[2] >= 0 && !mbi_og_const_scalar(og, n->inputs[2], &hi))
                 return false;
         }
         act->kind = MBI_ACT_CLAMP;
@@ -105,17 +96,6 @@ typedef struct act_match {
     int count;
 } act_match;
 
-/* The other input of a binary node that reads v, when it is the constant
- * scalar `want`. */
-static bool other_is_scalar(const mbi_opt_graph *og, const mbi_node *n, int v, float want)
-{
-    if (n->n_inputs != 2)
-        return false;
-    int o = n->inputs[0] == v ? n->inputs[1] : n->inputs[0];
-    float f;
-    return const_scalar(og, o, &f) && fabsf(f - want) <= 1e-6f * fabsf(want);
-}
-
 /* Division by 6 written as Div(v, 6) or Mul(v, 1/6). */
 static int div6(const mbi_opt_graph *og, int v)
 {
@@ -124,9 +104,9 @@ static int div6(const mbi_opt_graph *og, int v)
         return -1;
     const mbi_node *n = &og->g.nodes[i];
     if (mbi_og_is(n, "Div") && n->n_inputs == 2 && n->inputs[0] == v &&
-        other_is_scalar(og, n, v, 6.0f))
+        mbi_og_other_is_scalar(og, n, v, 6.0f))
         return i;
-    if (mbi_og_is(n, "Mul") && other_is_scalar(og, n, v, 1.0f / 6.0f))
+    if (mbi_og_is(n, "Mul") && mbi_og_other_is_scalar(og, n, v, 1.0f / 6.0f))
         return i;
     return -1;
 }
@@ -135,7 +115,7 @@ static int div6(const mbi_opt_graph *og, int v)
 static int relu6_plus3(const mbi_opt_graph *og, int add_node, int v)
 {
     const mbi_node *a = &og->g.nodes[add_node];
-    if (!mbi_og_is(a, "Add") || !other_is_scalar(og, a, v, 3.0f))
+    if (!mbi_og_is(a, "Add") || !mbi_og_other_is_scalar(og, a, v, 3.0f))
         return -1;
     int c = mbi_og_only_reader(og, a->outputs[0], "Clip");
     mbi_act act;
@@ -144,43 +124,12 @@ static int relu6_plus3(const mbi_opt_graph *og, int add_node, int v)
     return c;
 }
 
-/* GELU as exporters write it: v * (erf(v / sqrt 2) + 1) * 1/2, the erf
- * argument as Div(v, sqrt 2) or Mul(v, 1/sqrt 2); d is that first node, mul
- * the Mul(v, .). Appends the chain to m and returns true on a match. */
-static bool gelu_erf(const mbi_opt_graph *og, int d, int v, int mul, act_match *m)
-{
-    const mbi_node *n = &og->g.nodes[d];
-    bool div = mbi_og_is(n, "Div") && n->n_inputs == 2 && n->inputs[0] == v &&
-               other_is_scalar(og, n, v, 1.41421356f);
-    bool scale = mbi_og_is(n, "Mul") && other_is_scalar(og, n, v, 0.70710678f);
-    if (!(div || scale))
-        return false;
-    int e = mbi_og_only_reader(og, n->outputs[0], "Erf");
-    if (e < 0)
-        return false;
-    int plus = mbi_og_only_reader(og, og->g.nodes[e].outputs[0], "Add");
-    if (plus < 0 || !other_is_scalar(og, &og->g.nodes[plus], og->g.nodes[e].outputs[0], 1.0f))
-        return false;
-    const mbi_node *mn = &og->g.nodes[mul];
-    int gate = og->g.nodes[plus].outputs[0];
-    if (og->uses[gate] != 1 || !(mn->inputs[0] == gate || mn->inputs[1] == gate))
-        return false;
-    int half = mbi_og_only_reader(og, mn->outputs[0], "Mul");
-    if (half < 0 || !other_is_scalar(og, &og->g.nodes[half], mn->outputs[0], 0.5f))
-        return false;
-    m->nodes[m->count++] = e;
-    m->nodes[m->count++] = plus;
-    m->nodes[m->count++] = mul;
-    m->nodes[m->count++] = half;
-    return true;
-}
-
 /* v * gate(v), with v read by exactly the gate's first node and one Mul:
  *   Sigmoid                          -> SiLU
  *   HardSigmoid(1/6, 1/2)            -> HardSwish
  *   relu6(v + 3) / 6                 -> HardSwish, the division before or
  *                                       after the Mul (PyTorch, Paddle)
- *   (erf(v / sqrt 2) + 1), then / 2  -> GELU */
+ * (GELU's erf form is a Gelu node by then: fuse_gelu.c.) */
 static bool find_gated(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
 {
     int r[2];
@@ -194,10 +143,6 @@ static bool find_gated(mbi_opt_graph *og, int v, mbi_act *act, act_match *m)
         memset(act, 0, sizeof *act);
         m->count = 0;
         m->nodes[m->count++] = r[s];
-        if (gelu_erf(og, r[s], v, r[1 - s], m)) {
-            act->kind = MBI_ACT_GELU_ERF;
-            return true;
-        }
         if (mbi_og_is(g, "Sigmoid") && gate_in == g->outputs[0] && og->uses[gate_in] == 1) {
             act->kind = MBI_ACT_SILU;
         } else if (mbi_og_is(g, "HardSigmoid") && gate_in == g->outputs[0] &&

@@ -3,6 +3,7 @@
 #include "ir/attr.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 static bool grow(mbi_opt_graph *og, void **array, int *cap, int need, size_t elem)
@@ -372,4 +373,22 @@ bool mbi_og_is(const mbi_node *n, const char *op_type)
 {
     return n->op_type && strcmp(n->op_type, op_type) == 0 &&
            (n->domain[0] == 0 || strcmp(n->domain, "ai.onnx") == 0);
+}
+
+bool mbi_og_const_scalar(const mbi_opt_graph *og, int v, float *out)
+{
+    const float *d = mbi_og_const_f32(og, v);
+    if (!d || og->g.values[v].init->bytes != sizeof(float))
+        return false;
+    *out = d[0];
+    return true;
+}
+
+bool mbi_og_other_is_scalar(const mbi_opt_graph *og, const mbi_node *n, int v, float want)
+{
+    if (n->n_inputs != 2)
+        return false;
+    const int o = n->inputs[0] == v ? n->inputs[1] : n->inputs[0];
+    float f;
+    return mbi_og_const_scalar(og, o, &f) && fabsf(f - want) <= 1e-6f * fabsf(want);
 }

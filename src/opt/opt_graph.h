@@ -101,6 +101,13 @@ mobinfer_status mbi_og_visit_nodes(mbi_opt_graph *og,
 /* Drops removed nodes and recomputes producers. */
 void mbi_og_compact(mbi_opt_graph *og);
 
+/* The value of v when it is a constant float32 scalar (one element). */
+bool mbi_og_const_scalar(const mbi_opt_graph *og, int v, float *out);
+
+/* Whether the other input of binary node n (one input is v) is the constant
+ * scalar `want` (within a float rounding). */
+bool mbi_og_other_is_scalar(const mbi_opt_graph *og, const mbi_node *n, int v, float want);
+
 /* True when node n is the ONNX operator op_type (default domain). */
 bool mbi_og_is(const mbi_node *n, const char *op_type);
 

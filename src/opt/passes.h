@@ -15,6 +15,9 @@ mobinfer_status mbi_opt_strength_reduce(mbi_opt_graph *og);
 /* Decomposed LayerNorm (ReduceMean, Sub, square, ..., Div, Mul, Add)
  * becomes LayerNormalization. */
 mobinfer_status mbi_opt_fuse_layer_norm(mbi_opt_graph *og);
+/* GELU in its exported erf form (v * (erf(v / sqrt 2) + 1) / 2, the half
+ * anywhere) becomes one Gelu node. */
+mobinfer_status mbi_opt_fuse_gelu(mbi_opt_graph *og);
 /* BatchNormalization, and Mul/Add by per-channel constants, after a Conv
  * with constant weights fold into the weights and bias. */
 mobinfer_status mbi_opt_fold_batchnorm(mbi_opt_graph *og);
