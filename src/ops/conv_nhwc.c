@@ -17,6 +17,10 @@
  *
  * Four kernels, chosen in prepare:
  *   - depthwise (group == C == M): the dwconv family, rows split over threads;
+ *     also with a channel multiplier (group == C, M = r * C, output channel
+ *     o reading input channel o / r: FastViT's downsampling convolutions),
+ *     X's channels repeated r times into the scratch first (one pass over
+ *     X), then the same kernel on M channels;
  *   - pointwise (1x1, stride 1, no padding): GEMM straight on X, since NHWC
  *     rows of X are the GEMM's A rows;
  *   - anything else with group 1: indirect GEMM, reading each tap's C input
@@ -91,6 +95,8 @@ typedef struct conv_nhwc_params {
     size_t m_tasks, n_tasks;
     size_t mr, tiles, n_blocks;
     size_t task_pixels; /* the most pixels of one unit */
+    size_t repeat;      /* depthwise channel multiplier: X repeated into the scratch at repeat_at */
+    size_t repeat_at;
     size_t shares;             /* > 1: units in contiguous shares, stolen (steal_task) */
     size_t share_bytes;        /* the shares' part of the scratch, before the pointers */
     size_t scratch_per_thread; /* indirection pointers built per task */
@@ -423,7 +429,9 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
     p->batch = x->dims[0];
     p->c = x->dims[3];
     p->m = w->dims[0];
-    bool depthwise = group == p->c && p->m == p->c && w->dims[1] == 1;
+    const bool multiplier =
+        group > 1 && group == p->c && p->m > p->c && p->m % p->c == 0 && w->dims[1] == 1;
+    bool depthwise = (group == p->c && p->m == p->c && w->dims[1] == 1) || multiplier;
     if (!depthwise && (group != 1 || w->dims[1] != p->c))
         return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE,
                         "ConvNhwc supports dense and depthwise convolutions only (group %lld, "
@@ -465,20 +473,26 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
         p->kind = CONV_DEPTHWISE;
         const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
         float *packed = mbi_op_alloc_floats(
-            ctx, mbi_f32_dwconv_packed_floats(dk, (size_t)p->c, (size_t)kh, (size_t)kw));
+            ctx, mbi_f32_dwconv_packed_floats(dk, (size_t)p->m, (size_t)kh, (size_t)kw));
         if (!packed)
             return ctx->err->status;
-        mbi_f32_dwconv_pack(dk, (size_t)p->c, (size_t)kh, (size_t)kw, w->data, bias, packed);
+        mbi_f32_dwconv_pack(dk, (size_t)p->m, (size_t)kh, (size_t)kw, w->data, bias, packed);
         p->packed = packed;
         /* Row ranges: a few per thread, whole images at a time, none
          * smaller than a fork-join is worth. */
-        ctx->macs = (uint64_t)pixels * (uint64_t)(p->c * kh * kw);
+        ctx->macs = (uint64_t)pixels * (uint64_t)(p->m * kh * kw);
         size_t chunks = task_count(ctx->macs, (size_t)ctx->num_threads);
         if (chunks > 1)
             chunks *= UNITS_PER_THREAD;
         p->m_tasks = (size_t)oh < chunks ? (size_t)oh : chunks;
         p->n_tasks = 1;
         plan_shares(ctx, p, p->m_tasks);
+        p->repeat = (size_t)(p->m / p->c);
+        if (p->repeat > 1) {
+            p->repeat_at = (ctx->scratch_bytes + 63) / 64 * 64;
+            ctx->scratch_bytes = p->repeat_at + sizeof(float) * (size_t)(p->batch * in_hw[0] *
+                                                                         in_hw[1] * p->m);
+        }
         ctx->params = p;
         return MOBINFER_OK;
     }
@@ -724,7 +738,8 @@ static void dw_task(void *arg, size_t task, int thread)
     const conv_job *j = arg;
     const conv_nhwc_params *p = j->p;
     const mbi_window3d *g = &p->g;
-    size_t oh = (size_t)g->out[1], ow = (size_t)g->out[2], c = (size_t)p->c;
+    /* M channels: C, or C * repeat read from X's repeated copy. */
+    size_t oh = (size_t)g->out[1], ow = (size_t)g->out[2], c = (size_t)p->m;
     size_t y0 = oh * task / p->m_tasks, y1 = oh * (task + 1) / p->m_tasks;
     if (y0 == y1)
         return;
@@ -763,6 +778,31 @@ static void dw_task(void *arg, size_t task, int thread)
     }
 }
 
+/* X's channels repeated for a depthwise convolution with a multiplier:
+ * out[px][c * r + k] = x[px][c], over rows of pixels. */
+typedef struct repeat_job {
+    const float *x;
+    float *out;
+    size_t row_pixels, c, r;
+} repeat_job;
+
+static void repeat_rows(void *arg, size_t r0, size_t r1, int thread)
+{
+    (void)thread;
+    const repeat_job *j = arg;
+    const size_t c = j->c, r = j->r;
+    for (size_t px = r0 * j->row_pixels; px < r1 * j->row_pixels; px++) {
+        const float *x = j->x + px * c;
+        float *o = j->out + px * c * r;
+        for (size_t i = 0; i < c; i++)
+            for (size_t k = 0; k < r; k++)
+                o[i * r + k] = x[i];
+    }
+}
+
+/* Rows of X per chunk of the repeat: about 3 us of copying each. */
+#define REPEAT_GRAIN_FLOATS 16384
+
 static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
 {
     conv_nhwc_params *p = ctx->params;
@@ -776,9 +816,20 @@ static mobinfer_status conv_nhwc_run(mbi_op_ctx *ctx)
     float *y = ctx->out[0]->data;
     if (p->into >= 0 && ctx->in[p->into]->data != y)
         memcpy(y, ctx->in[p->into]->data, mbi_tensor_bytes(ctx->out[0]));
+    const float *x = ctx->in[0]->data;
+    if (p->kind == CONV_DEPTHWISE && p->repeat > 1) {
+        const size_t w = (size_t)p->g.in[2], rows = (size_t)(p->batch * p->g.in[1]);
+        const size_t row_floats = w * (size_t)p->m;
+        float *rep = (float *)((char *)ctx->scratch + p->repeat_at);
+        repeat_job rj = {x, rep, w, (size_t)p->c, p->repeat};
+        mbi_threadpool_run_chunks(ctx->threadpool, rows,
+                                  (REPEAT_GRAIN_FLOATS + row_floats - 1) / row_floats, repeat_rows,
+                                  &rj);
+        x = rep;
+    }
     conv_job j = {p,
                   ctx->kernels,
-                  ctx->in[0]->data,
+                  x,
                   p->ep.residual ? ctx->in[ctx->n_in - 1]->data : NULL,
                   y + p->coff,
                   ctx->scratch ? (const float **)((char *)ctx->scratch + p->share_bytes) : NULL,

@@ -253,7 +253,8 @@ static bool conv_eligible(const mbi_opt_graph *og, const mbi_node *n)
         return false;
     int64_t cin = og->g.values[n->inputs[0]].dims[1];
     int64_t cout = og->g.values[n->inputs[1]].dims[0];
-    return group == 1 || (group == cin && cout == cin);
+    /* Dense, depthwise, or depthwise with a channel multiplier (ConvNhwc repeats X's channels). */
+    return group == 1 || (group == cin && cout % cin == 0);
 }
 
 /* Where axis a of an NCHW tensor is in its NHWC twin. */
