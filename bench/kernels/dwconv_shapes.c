@@ -53,6 +53,11 @@ static const layer layers[] = {
     /* The same two rows per call. */
     {"row2 mv2 112x112x96 s2", 112, 96, 3, 2, 2}, {"row2 mv2 56x56x144", 56, 144, 3, 1, 2},
     {"row2 mv2 112x112x32", 112, 32, 3, 1, 2},    {"row2 mv2 28x28x192", 28, 192, 3, 1, 2},
+    /* Stride 2 by pixel stride: 1, 2, 3, 4, 5 and 7 lines of 64 bytes (MBConvNhwc pads 64 and 96
+     * expanded channels to 80 and 112: an even number of lines leaves L1 sets unused). */
+    {"row2 s2 112x112x16", 112, 16, 3, 2, 2},     {"row2 s2 112x112x32", 112, 32, 3, 2, 2},
+    {"row2 s2 112x112x48", 112, 48, 3, 2, 2},     {"row2 s2 112x112x64", 112, 64, 3, 2, 2},
+    {"row2 s2 112x112x80", 112, 80, 3, 2, 2},     {"row2 s2 112x112x112", 112, 112, 3, 2, 2},
 };
 
 static volatile float sink;

@@ -26,7 +26,11 @@
  * table (mbi_dwconv_shape.in_rows) into a small per-thread buffer of a few
  * output rows, and the project GEMM turns that buffer into Y's rows with its
  * epilogue. Ring, table and row buffer stay in L2 (a few hundred KB at
- * most), so the intermediate tensors never leave the cache. */
+ * most), so the intermediate tensors never leave the cache.
+ *
+ * Pixels in the ring and the row buffer may be padded past cexp (cpix, see
+ * padded_pixel): the pad channels stay zero and are filtered with zero
+ * weights, and the project GEMM reads only the first cexp of each pixel. */
 #include <string.h>
 
 #include "ir/attr.h"
@@ -56,6 +60,7 @@ typedef struct stage_ep {
 typedef struct mbconv_params {
     mbi_window3d g;  /* axes 1, 2 = H, W */
     size_t batch, cin, cexp, cout;
+    size_t cpix; /* floats per expanded pixel in the ring and the row buffer (>= cexp) */
     bool expand, project;
     const float *packed_e, *packed_d, *packed_p;
     stage_ep se, sd, sp; /* expand, depthwise, project (the last stage has the node's epilogue) */
@@ -120,6 +125,51 @@ static size_t task_count(uint64_t macs, size_t threads, size_t rows)
         by_work >= n * BANDS_PER_THREAD)
         n *= BANDS_PER_THREAD;
     return n < rows ? n : rows;
+}
+
+/* Floats per pixel of the ring and the row buffer. The depthwise kernel
+ * reads one 16-channel block of a row's pixels at a time: with a pixel
+ * stride of an even number of 64-byte lines (cexp = 64, 96, ...) those
+ * lines fall in half of the L1's sets or fewer, and at stride 2, where a
+ * group of outputs reads 75 such lines from L2, the filter ran at half the
+ * speed (bench_dwconv_shapes "row2 s2", 112x112 with 16, 32, 48, 64, 80,
+ * 96, 112 channels: 54, 31, 43, 24, 44, 29, 43% of the FMA peak). 16 zero
+ * channels make the stride odd: the filter does 1/12 to 1/4 more work and
+ * still takes 20-26% less time (MobileNetV2's features.2 and features.7,
+ * MobileNetV3-Large's features.2). Only where nothing but the GEMMs and the
+ * filter touch the rows (no tile pass over them), and on AVX-512, where it
+ * was measured; stride 1 gained nothing. */
+static size_t padded_pixel(const mbconv_params *p, const mbi_f32_dwconv_kernel *dk)
+{
+    const bool pad = p->expand && p->project && !p->se.tile_pass && !p->sd.tile_pass &&
+                     p->g.stride[1] == 2 && p->g.stride[2] == 2 && dk->channel_tile == 16 &&
+                     p->cexp % 32 == 0;
+    return pad ? p->cexp + 16 : p->cexp;
+}
+
+/* Depthwise weights packed for cpix channels, those past cexp zero. */
+static const float *pack_depthwise(mbi_op_ctx *ctx, const mbconv_params *p, size_t kh, size_t kw,
+                                   const mbi_tensor *wd, const mbi_tensor *bd)
+{
+    const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
+    float *packed = mbi_op_alloc_floats(ctx, mbi_f32_dwconv_packed_floats(dk, p->cpix, kh, kw));
+    if (!packed)
+        return NULL;
+    if (p->cpix == p->cexp) {
+        mbi_f32_dwconv_pack(dk, p->cexp, kh, kw, wd->data, bd ? bd->data : NULL, packed);
+        return packed;
+    }
+    const size_t taps = kh * kw;
+    float *w = mbi_op_alloc_floats(ctx, p->cpix * (taps + 1));
+    if (!w)
+        return NULL;
+    float *bias = w + p->cpix * taps;
+    memset(w, 0, sizeof(float) * p->cpix * (taps + 1));
+    memcpy(w, wd->data, sizeof(float) * p->cexp * taps);
+    if (bd)
+        memcpy(bias, bd->data, sizeof(float) * p->cexp);
+    mbi_f32_dwconv_pack(dk, p->cpix, kh, kw, w, bias, packed);
+    return packed;
 }
 
 static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
@@ -197,13 +247,10 @@ static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
                             "the residual input must be float32 of the output's shape");
     }
 
-    const mbi_f32_dwconv_kernel *dk = ctx->kernels->dwconv;
     const size_t kh = (size_t)p->g.kernel[1], kw = (size_t)p->g.kernel[2];
-    float *pd = mbi_op_alloc_floats(ctx, mbi_f32_dwconv_packed_floats(dk, p->cexp, kh, kw));
-    if (!pd)
+    p->cpix = padded_pixel(p, ctx->kernels->dwconv);
+    if (!(p->packed_d = pack_depthwise(ctx, p, kh, kw, wd, bd)))
         return ctx->err->status;
-    mbi_f32_dwconv_pack(dk, p->cexp, kh, kw, wd->data, bd ? bd->data : NULL, pd);
-    p->packed_d = pd;
     if (p->expand && !(p->packed_e = pack_pointwise(ctx, p->cexp, p->cin, we, be)))
         return ctx->err->status;
     if (p->project && !(p->packed_p = pack_pointwise(ctx, p->cout, p->cexp, wp, bp)))
@@ -225,10 +272,10 @@ static mobinfer_status mbconv_prepare(mbi_op_ctx *ctx)
     p->tasks = task_count(ctx->macs, (size_t)(ctx->num_threads > 0 ? ctx->num_threads : 1), oh);
 
     /* Scratch per thread: [ring][row table][output row buffer]. */
-    size_t ring = p->expand ? round16(p->ring_rows * iw * p->cexp) : 0;
+    size_t ring = p->expand ? round16(p->ring_rows * iw * p->cpix) : 0;
     size_t table = p->expand ? round16((ih * sizeof(float *) + sizeof(float) - 1) / sizeof(float))
                              : 0;
-    size_t rows = p->project ? round16(p->step_rows * ow * p->cexp) : 0;
+    size_t rows = p->project ? round16(p->step_rows * ow * p->cpix) : 0;
     p->off_table = ring;
     p->off_row = ring + table;
     p->per_thread = ring + table + rows;
@@ -253,11 +300,11 @@ static void expand_rows(const mbconv_job *j, const float *x, float *ring, const 
                         size_t iy0, size_t iy1)
 {
     const mbconv_params *p = j->p;
-    const size_t iw = (size_t)p->g.in[2], row = iw * p->cexp;
+    const size_t iw = (size_t)p->g.in[2], row = iw * p->cpix;
     float *dst = ring + iy0 % p->ring_rows * row;
     const size_t m = (iy1 - iy0) * iw;
     mbi_f32_gemm_compute(j->kern->gemm, m, 0, p->cexp, p->cin, x + iy0 * iw * p->cin, p->cin,
-                         p->packed_e, dst, p->cexp, &p->se.mm);
+                         p->packed_e, dst, p->cpix, &p->se.mm);
     if (p->se.tile_pass)
         mbi_f32_epilogue_tile(j->kern->act, &p->se.ep, dst, m, p->cexp, p->cexp, NULL, 0);
     for (size_t iy = iy0; iy < iy1; iy++)
@@ -277,7 +324,7 @@ static void mbconv_band(const mbconv_job *j, size_t y0, size_t y1, int thread)
     const float **table = (const float **)(void *)(base + p->off_table);
     float *rowbuf = base + p->off_row;
     mbi_dwconv_shape s = {
-        .in_h = ih, .in_w = iw, .channels = p->cexp,
+        .in_h = ih, .in_w = iw, .channels = p->cpix,
         .kh = (size_t)g->kernel[1], .kw = (size_t)g->kernel[2],
         .stride_h = sh, .stride_w = (size_t)g->stride[2],
         .dil_h = (size_t)g->dilation[1], .dil_w = (size_t)g->dilation[2],
@@ -286,6 +333,9 @@ static void mbconv_band(const mbconv_job *j, size_t y0, size_t y1, int thread)
         .in_rows = p->expand ? (const float *const *)table : NULL};
     const size_t in_image = ih * iw * p->cin, out_image = oh * ow * p->cout;
     const stage_ep *last = p->project ? &p->sp : &p->sd;
+    /* The GEMM writes cexp floats of each pixel: the pad stays zero. */
+    for (size_t px = 0; p->cpix != p->cexp && px < p->ring_rows * iw; px++)
+        memset(ring + px * p->cpix + p->cexp, 0, sizeof(float) * (p->cpix - p->cexp));
     for (size_t n = 0; n < p->batch; n++) {
         const float *x = j->x + n * in_image;
         float *y = j->y + n * out_image;
@@ -324,7 +374,7 @@ static void mbconv_band(const mbconv_job *j, size_t y0, size_t y1, int thread)
             if (!p->project)
                 continue;
             float *out = y + oy * ow * p->cout;
-            mbi_f32_gemm_compute(j->kern->gemm, m, 0, p->cout, p->cexp, d, p->cexp, p->packed_p,
+            mbi_f32_gemm_compute(j->kern->gemm, m, 0, p->cout, p->cexp, d, p->cpix, p->packed_p,
                                  out, p->cout, &last->mm);
             if (last->tile_pass)
                 mbi_f32_epilogue_tile(j->kern->act, &last->ep, out, m, p->cout, p->cout,

@@ -6,7 +6,10 @@
  * expand; odd channel counts, k 3/5/7, strides 1 and 2, dilation, random
  * pads, Relu / Clip(0, 6) / HardSwish / SiLU, batch 1 and 2, 1 and 2 threads
  * (oc_compare). Each case also checks that MBConvNhwc is in the optimized
- * graph exactly when the block is large enough for the pass to fuse it. */
+ * graph exactly when the block is large enough for the pass to fuse it.
+ * Padded cases are shaped for the op's padded-pixel path (stride 2, cexp
+ * 64 / 96 / 128, mostly Relu / Clip: the ring and row buffer hold cexp + 16
+ * floats per pixel). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,8 +66,8 @@ static int64_t out_size(int64_t in, int64_t pa, int64_t pb, int64_t k, int64_t d
     return (in + pa + pb - dil * (k - 1) - 1) / s + 1;
 }
 
-/* One block; large: sized so the pass fuses it. */
-static void case_block(int iter, block_kind kind, bool large)
+/* One block; large: sized so the pass fuses it; padded: shaped for the padded-pixel path. */
+static void case_block(int iter, block_kind kind, bool large, bool padded)
 {
     static const int64_t ks[] = {3, 5, 7};
     const char *act_e = acts[oc_irand(0, 3)], *act_d = acts[oc_irand(0, 3)];
@@ -74,7 +77,19 @@ static void case_block(int iter, block_kind kind, bool large)
     int64_t cout = oc_irand(5, 41);
     if (kind == DW_PROJECT)
         cexp = cin = oc_irand(9, 45) | 1;
-    bool residual = kind == FULL && iter % 2 == 0;
+    if (padded && iter % 3 != 2) {
+        /* Clamps: no tile pass over the rows (else the op does not pad). */
+        act_e = acts[oc_irand(0, 1)];
+        act_d = acts[oc_irand(0, 1)];
+    }
+    if (padded) {
+        k = ks[oc_irand(0, 1)];
+        stride = 2;
+        dil = 1;
+        cexp = 32 * oc_irand(2, 4);
+        cin = cin < 8 ? cin + 8 : cin; /* 1-4 channels: a stem convolution */
+    }
+    bool residual = kind == FULL && iter % 2 == 0 && !padded;
     if (residual) {
         stride = 1;
         cout = cin;
@@ -171,11 +186,13 @@ static void case_block(int iter, block_kind kind, bool large)
 int main(void)
 {
     for (int i = 0; i < 24; i++)
-        case_block(i, FULL, i % 4 != 3);
+        case_block(i, FULL, i % 4 != 3, false);
     for (int i = 0; i < 12; i++)
-        case_block(i, EXPAND_DW_SE, i % 4 != 3);
+        case_block(i, EXPAND_DW_SE, i % 4 != 3, false);
     for (int i = 0; i < 8; i++)
-        case_block(i, DW_PROJECT, i % 4 != 3);
+        case_block(i, DW_PROJECT, i % 4 != 3, false);
+    for (int i = 0; i < 12; i++)
+        case_block(i, FULL, true, true);
     int passed, failed;
     oc_check_counts(&passed, &failed);
     check_add(passed, failed);
