@@ -21,6 +21,8 @@ void mbi_kernels_select(mbi_kernels *k)
     k->act = vact->act;
     k->exp = vact->exp;
     k->erf = vact->erf;
+    k->softmax_rows = vact->softmax_rows;
+    k->softmax_cols = vact->softmax_cols;
     k->vbinary = mbi_f32_vbinary_select(&k->cpu);
     k->chanwise = mbi_f32_chanwise_select(&k->cpu);
     k->dwconv = mbi_f32_dwconv_kernel_select(&k->cpu);

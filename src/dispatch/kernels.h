@@ -4,6 +4,7 @@
 #ifndef MBI_DISPATCH_KERNELS_H
 #define MBI_DISPATCH_KERNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dispatch/cpu.h"
@@ -19,6 +20,14 @@ typedef struct mbi_f32_vbinary_kernel mbi_f32_vbinary_kernel; /* f32-vbinary */
 typedef void (*mbi_f32_act_fn)(const mbi_act *act, const float *x, float *y, size_t n);
 /* y[i] = f(x[i]) for i < n; y may equal x (exp, erf: f32-vact). */
 typedef void (*mbi_f32_vunary_fn)(const float *x, float *y, size_t n);
+/* Softmax (or, with take_log, log-softmax) of `rows` contiguous rows of
+ * `len` elements each (f32-vact); y may equal x. */
+typedef void (*mbi_f32_softmax_rows_fn)(const float *x, float *y, size_t rows, size_t len,
+                                        bool take_log);
+/* The same down `cols` adjacent columns: column j is x[i * stride + j] for
+ * i < len (softmax along a non-last axis); y may equal x. */
+typedef void (*mbi_f32_softmax_cols_fn)(const float *x, float *y, size_t len, size_t stride,
+                                        size_t cols, bool take_log);
 
 typedef struct mbi_kernels {
     mbi_cpu cpu;
@@ -29,6 +38,8 @@ typedef struct mbi_kernels {
     mbi_f32_act_fn act;
     mbi_f32_vunary_fn exp;
     mbi_f32_vunary_fn erf;
+    mbi_f32_softmax_rows_fn softmax_rows; /* f32-vact */
+    mbi_f32_softmax_cols_fn softmax_cols;
     const mbi_f32_vbinary_kernel *vbinary;
     const struct mbi_f32_chanwise_kernel *chanwise; /* f32-chanwise */
     const struct mbi_f32_winograd_kernel *winograd; /* f32-winograd */

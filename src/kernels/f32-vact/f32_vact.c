@@ -3,6 +3,7 @@
 
 static const mbi_f32_vact_variant scalar = {
     "scalar", mbi_cpu_any, mbi_f32_act_scalar, mbi_f32_vexp_scalar, mbi_f32_verf_scalar,
+    mbi_f32_softmax_rows_scalar, mbi_f32_softmax_cols_scalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
@@ -10,9 +11,11 @@ static const mbi_f32_vact_variant scalar = {
 
 static const mbi_f32_vact_variant avx2 = {
     "avx2", mbi_cpu_has_avx2, mbi_f32_act_avx2, mbi_f32_vexp_avx2, mbi_f32_verf_avx2,
+    mbi_f32_softmax_rows_avx2, mbi_f32_softmax_cols_avx2,
 };
 static const mbi_f32_vact_variant avx512 = {
     "avx512", mbi_cpu_has_avx512, mbi_f32_act_avx512, mbi_f32_vexp_avx512, mbi_f32_verf_avx512,
+    mbi_f32_softmax_rows_avx512, mbi_f32_softmax_cols_avx512,
 };
 #endif
 

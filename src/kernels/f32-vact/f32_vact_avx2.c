@@ -21,6 +21,23 @@ static inline vf_tail vf_tail_mask(size_t rem) /* 0 < rem < 8 */
 }
 static inline vf vf_load_part(const float *p, vf_tail t) { return _mm256_maskload_ps(p, t); }
 static inline void vf_store_part(float *p, vf_tail t, vf v) { _mm256_maskstore_ps(p, t, v); }
+/* lanes outside the tail get `fill` instead of zero */
+static inline vf vf_load_part_fill(const float *p, vf_tail t, vf fill)
+{
+    return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, t), _mm256_castsi256_ps(t));
+}
+static inline float vf_hmax(vf v)
+{
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+static inline float vf_hsum(vf v)
+{
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
 
 static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
@@ -85,3 +102,4 @@ static inline vf vf_exp2_lut(vf t)
 static inline vf vf_rcp(vf d) { return _mm256_rcp_ps(d); }
 
 #include "kernels/f32-vact/f32_vact_simd.h"
+#include "kernels/f32-vact/f32_vsoftmax_simd.h"

@@ -20,6 +20,13 @@ static inline vf_tail vf_tail_mask(size_t rem) /* 0 < rem < 16 */
 }
 static inline vf vf_load_part(const float *p, vf_tail t) { return _mm512_maskz_loadu_ps(t, p); }
 static inline void vf_store_part(float *p, vf_tail t, vf v) { _mm512_mask_storeu_ps(p, t, v); }
+/* lanes outside the tail get `fill` instead of zero */
+static inline vf vf_load_part_fill(const float *p, vf_tail t, vf fill)
+{
+    return _mm512_mask_loadu_ps(fill, t, p);
+}
+static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+static inline float vf_hsum(vf v) { return _mm512_reduce_add_ps(v); }
 
 static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
@@ -75,3 +82,4 @@ static inline vf vf_exp2_lut(vf t)
 static inline vf vf_rcp(vf d) { return _mm512_rcp14_ps(d); }
 
 #include "kernels/f32-vact/f32_vact_simd.h"
+#include "kernels/f32-vact/f32_vsoftmax_simd.h"

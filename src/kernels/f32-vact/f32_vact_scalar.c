@@ -221,3 +221,42 @@ void mbi_f32_verf_scalar(const float *x, float *y, size_t n)
     for (size_t i = 0; i < n; i++)
         y[i] = erf_approx(x[i]);
 }
+
+/* Softmax along x[0], x[stride], ... (n elements) with the SIMD variants'
+ * passes and NaN / inf behaviour (f32_vsoftmax_simd.h): the max skips NaN,
+ * y may be x. */
+static void softmax_strided(const float *x, float *y, size_t n, size_t stride, bool take_log)
+{
+    float mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        mx = x[i * stride] > mx ? x[i * stride] : mx;
+    double sum = 0.0; /* one lane: a float sum would drift along long rows */
+    for (size_t i = 0; i < n; i++) {
+        const float e = exp_core(x[i * stride] - mx);
+        if (!take_log)
+            y[i * stride] = e;
+        sum += e;
+    }
+    if (take_log) {
+        const float ls = (float)log(sum);
+        for (size_t i = 0; i < n; i++)
+            y[i * stride] = (x[i * stride] - mx) - ls;
+    } else {
+        const float inv = (float)(1.0 / sum);
+        for (size_t i = 0; i < n; i++)
+            y[i * stride] *= inv;
+    }
+}
+
+void mbi_f32_softmax_rows_scalar(const float *x, float *y, size_t rows, size_t len, bool take_log)
+{
+    for (size_t r = 0; r < rows; r++)
+        softmax_strided(x + r * len, y + r * len, len, 1, take_log);
+}
+
+void mbi_f32_softmax_cols_scalar(const float *x, float *y, size_t len, size_t stride, size_t cols,
+                                 bool take_log)
+{
+    for (size_t j = 0; j < cols; j++)
+        softmax_strided(x + j, y + j, len, stride, take_log);
+}
