@@ -75,9 +75,10 @@ void oc_add_node(tb_model *m, const char *op, const char *in0, const char *in1,
     tb_node(m, op, out, ins, outs, NULL);
 }
 
-/* Output 0 of the model under the given options, or NULL (check failed). */
-float *oc_run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, int threads,
-                        int disable, size_t *n_out, size_t *nodes, char ops[][32])
+/* Output 0 of the model under the given options, or NULL (check failed);
+ * the session's multiply-adds (every node's) in *macs when not NULL. */
+static float *run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, int threads,
+                        int disable, size_t *n_out, size_t *nodes, char ops[][32], uint64_t *macs)
 {
     mobinfer_model *model = NULL;
     mobinfer_session *s = NULL;
@@ -115,10 +116,24 @@ float *oc_run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, i
             snprintf(ops[i], 32, "%s", info.op_type);
         }
     }
+    if (macs) {
+        *macs = 0;
+        for (size_t i = 0; i < mobinfer_session_node_count(s); i++) {
+            mobinfer_node_info info;
+            if (mobinfer_session_node(s, i, &info) == MOBINFER_OK)
+                *macs += info.macs;
+        }
+    }
 done:
     mobinfer_session_free(s);
     mobinfer_model_free(model);
     return result;
+}
+
+float *oc_run_model(const tb_buf *bytes, const int64_t *xdims, const float *x, int threads,
+                   int disable, size_t *n_out, size_t *nodes, char ops[][32])
+{
+    return run_model(bytes, xdims, x, threads, disable, n_out, nodes, ops, NULL);
 }
 
 bool oc_has_op(char ops[][32], size_t n, const char *op)
@@ -131,8 +146,8 @@ bool oc_has_op(char ops[][32], size_t n, const char *op)
 
 /* Compares optimized (1 and 2 threads) with the reference; returns the
  * optimized graph's operators for the caller's structural checks. */
-void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes,
-                    char ops[][32])
+static void compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes,
+                    char ops[][32], uint64_t *macs)
 {
     tb_buf bytes = {0};
     tb_model_finish(m, &bytes);
@@ -143,7 +158,7 @@ void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nod
     size_t n_ref = 0, n_opt = 0;
     float *ref = oc_run_model(&bytes, xdims, x, 1, 1, &n_ref, NULL, NULL);
     for (int threads = 1; threads <= 2 && ref; threads++) {
-        float *opt = oc_run_model(&bytes, xdims, x, threads, 0, &n_opt, nodes, ops);
+        float *opt = run_model(&bytes, xdims, x, threads, 0, &n_opt, nodes, ops, macs);
         if (!opt)
             continue;
         CHECK(n_opt == n_ref, "%s: %zu vs %zu outputs", what, n_opt, n_ref);
@@ -159,6 +174,12 @@ void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nod
     free(ref);
     free(x);
     tb_free(&bytes);
+}
+
+void oc_compare(const char *what, tb_model *m, const int64_t *xdims, size_t *nodes,
+                char ops[][32])
+{
+    compare(what, m, xdims, nodes, ops, NULL);
 }
 
 void oc_random_pads(int64_t k, int64_t pads[4])
@@ -196,5 +217,6 @@ void oc_check_model(oc_result *res, tb_model *m, const int64_t *xdims, const cha
     vsnprintf(res->what, sizeof res->what, fmt, ap);
     va_end(ap);
     res->nodes = 0;
-    oc_compare(res->what, m, xdims, &res->nodes, res->ops);
+    res->macs = 0;
+    compare(res->what, m, xdims, &res->nodes, res->ops, &res->macs);
 }

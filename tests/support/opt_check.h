@@ -44,6 +44,7 @@ typedef struct oc_result {
     char what[160];
     size_t nodes;
     char ops[64][32];
+    uint64_t macs; /* the optimized session's multiply-adds (every node's) */
 } oc_result;
 
 /* Declares the output "y", names the case with the printf-style fmt and runs oc_compare. */
