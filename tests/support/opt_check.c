@@ -190,9 +190,15 @@ void oc_random_pads(int64_t k, int64_t pads[4])
 
 void oc_add_bn(tb_model *m, const char *x, const char *y, int64_t c)
 {
+    static const float lo[4] = {0.5f, -0.5f, -0.5f, 0.2f}, hi[4] = {1.5f, 0.5f, 0.5f, 2.0f};
+    oc_add_bn_ranges(m, x, y, c, lo, hi);
+}
+
+void oc_add_bn_ranges(tb_model *m, const char *x, const char *y, int64_t c, const float lo[4],
+                      const float hi[4])
+{
     char n[4][64];
     const char *suffix[4] = {"s", "b", "m", "v"};
-    float lo[4] = {0.5f, -0.5f, -0.5f, 0.2f}, hi[4] = {1.5f, 0.5f, 0.5f, 2.0f};
     for (int i = 0; i < 4; i++) {
         snprintf(n[i], sizeof n[i], "%s_%s", y, suffix[i]);
         oc_add_random(m, n[i], &c, 1, lo[i], hi[i]);

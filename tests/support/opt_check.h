@@ -28,6 +28,9 @@ void oc_add_conv(tb_model *m, const char *x, const char *y, int64_t cin, int64_t
 void oc_add_node(tb_model *m, const char *op, const char *in0, const char *in1, const char *out);
 /* BatchNormalization(x -> y) with random statistics. */
 void oc_add_bn(tb_model *m, const char *x, const char *y, int64_t c);
+/* The same with scale, bias, mean and variance drawn from [lo[i], hi[i]]. */
+void oc_add_bn_ranges(tb_model *m, const char *x, const char *y, int64_t c, const float lo[4],
+                      const float hi[4]);
 
 /* Output "y" of the model under the given options (malloc'd), or NULL after a failed CHECK;
  * nodes/ops (up to 64 operator names) when not NULL. */

@@ -31,16 +31,8 @@ static long pieces[2][3];
  * convolution's outputs well past -3 and 3. */
 static void add_wide_bn(tb_model *m, const char *x, const char *y, int64_t c)
 {
-    char n[4][64];
-    const char *suffix[4] = {"s", "b", "m", "v"};
-    const float lo[4] = {2.0f, -4.0f, -0.5f, 0.5f}, hi[4] = {4.0f, 4.0f, 0.5f, 1.5f};
-    for (int i = 0; i < 4; i++) {
-        snprintf(n[i], sizeof n[i], "%s_%s", y, suffix[i]);
-        oc_add_random(m, n[i], &c, 1, lo[i], hi[i]);
-    }
-    const char *ins[] = {x, n[0], n[1], n[2], n[3], NULL};
-    const char *outs[] = {y, NULL};
-    tb_node(m, "BatchNormalization", y, ins, outs, NULL);
+    static const float lo[4] = {2.0f, -4.0f, -0.5f, 0.5f}, hi[4] = {4.0f, 4.0f, 0.5f, 1.5f};
+    oc_add_bn_ranges(m, x, y, c, lo, hi);
 }
 
 static void add_hard_sigmoid(tb_model *m, const char *x, const char *y, float alpha, float beta)

@@ -29,10 +29,10 @@ static inline vf vf_clamp(vf v, vf lo, vf hi)
     return vf_min(hi, vf_max(lo, v));
 }
 
-static inline vf vf_exp(vf x)
+/* exp(x) given nf = x / ln 2 rounded to an integer (as a float): the
+ * polynomial on the reduced argument, scaled by 2^nf. */
+static inline vf vf_exp_reduced(vf x, vf nf)
 {
-    x = vf_min(vf_set1(MBI_EXP_HI), vf_max(vf_set1(MBI_EXP_LO), x));
-    const vf nf = vf_round(vf_mul(x, vf_set1(MBI_LOG2E)));
     vf r = vf_fnmadd(nf, vf_set1(MBI_LN2_HI), x);
     r = vf_fnmadd(nf, vf_set1(MBI_LN2_LO), r);
     vf q = vf_fmadd(vf_set1(MBI_EXP_Q4), r, vf_set1(MBI_EXP_Q3));
@@ -41,6 +41,12 @@ static inline vf vf_exp(vf x)
     q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q0));
     const vf p = vf_add(vf_fmadd(vf_mul(r, r), q, r), vf_set1(1.0f));
     return vf_scale2(p, nf);
+}
+
+static inline vf vf_exp(vf x)
+{
+    x = vf_min(vf_set1(MBI_EXP_HI), vf_max(vf_set1(MBI_EXP_LO), x));
+    return vf_exp_reduced(x, vf_round(vf_mul(x, vf_set1(MBI_LOG2E))));
 }
 
 static inline vf vf_sigmoid(vf x)

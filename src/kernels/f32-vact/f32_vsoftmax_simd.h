@@ -23,15 +23,7 @@ static inline vf VF_NAME(exp_nonpos)(vf z)
 {
     z = vf_max(vf_set1(MBI_EXP_LO), z); /* NaN stays NaN; -inf becomes 0 */
     const vf magic = vf_set1(MBI_EXPT_MAGIC);
-    const vf nf = vf_sub(vf_fmadd(z, vf_set1(MBI_LOG2E), magic), magic);
-    vf r = vf_fnmadd(nf, vf_set1(MBI_LN2_HI), z);
-    r = vf_fnmadd(nf, vf_set1(MBI_LN2_LO), r);
-    vf q = vf_fmadd(vf_set1(MBI_EXP_Q4), r, vf_set1(MBI_EXP_Q3));
-    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q2));
-    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q1));
-    q = vf_fmadd(q, r, vf_set1(MBI_EXP_Q0));
-    const vf p = vf_add(vf_fmadd(vf_mul(r, r), q, r), vf_set1(1.0f));
-    return vf_scale2(p, nf);
+    return vf_exp_reduced(z, vf_sub(vf_fmadd(z, vf_set1(MBI_LOG2E), magic), magic));
 }
 
 /* Partial-vector lanes read as -inf: they leave the max alone and their
