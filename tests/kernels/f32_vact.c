@@ -79,7 +79,7 @@ static const fn_case fn_cases[] = {
     {"sigmoid", {MBI_ACT_SIGMOID, 0, 0}, 0, 4.0, -INFINITY, -INFINITY, 0},
     {"silu", {MBI_ACT_SILU, 0, 0}, 0, 4.0, -87.0, -87.0, 0},
     {"tanh", {MBI_ACT_TANH, 0, 0}, 0, 4.0, -INFINITY, -INFINITY, 0},
-    {"gelu_erf", {MBI_ACT_GELU_ERF, 0, 0}, 0, 9.0, -3.0, -5.5, 6e-6},
+    {"gelu_erf", {MBI_ACT_GELU_ERF, 0, 0}, 0, 9.0, -3.0, -5.5, 2e-6},
     {"gelu_tanh", {MBI_ACT_GELU_TANH, 0, 0}, 0, 16.0, -3.0, -5.5, 8e-6},
 };
 #define N_FN_CASES (sizeof fn_cases / sizeof fn_cases[0])

@@ -148,20 +148,31 @@ static inline float erf_approx(float x)
     return copysignf(1.0f - erfc_large(z, z, z), x);
 }
 
-static inline float gelu_erf(float x)
+static inline float gelu_erf(float x) /* method in f32_vmath_coeffs.h */
 {
-    x = x < MBI_GELU_XMIN ? MBI_GELU_XMIN : x;
-    const float z = x * MBI_SQRT1_2, a = fabsf(z);
-    float one_plus_erf; /* 1 + erf(z), without cancelling for z < 0 */
-    if (a < MBI_ERF_SMALL) {
-        one_plus_erf = 1.0f + erf_small(z);
-    } else {
-        /* z^2 from x, not the rounded z; capped as in f32_vact_simd.h */
-        const float ax = fabsf(x) < MBI_GELU_ERFC_XMAX ? fabsf(x) : MBI_GELU_ERFC_XMAX;
-        const float c = erfc_large(ax * MBI_SQRT1_2, 0.5f * ax, ax);
-        one_plus_erf = z > 0.0f ? 2.0f - c : c;
-    }
-    return 0.5f * x * one_plus_erf;
+    const float z = x * MBI_SQRT1_2;
+    if (fabsf(z) < MBI_ERF_SMALL)
+        return 0.5f * x * (1.0f + erf_small(z));
+    if (x != x)
+        return x;
+    /* The polynomial and the exponent in double: without fused multiply-adds
+     * float rounds twice per step, which costs 2 ULPs here (the exponent
+     * reaches 81); then one rounding each, as in f32_vact_simd.h. */
+    const float ax = fabsf(x) < MBI_GELU_ERFC_XMAX ? fabsf(x) : MBI_GELU_ERFC_XMAX;
+    const double t = 1.0 / ((double)ax * MBI_GELU_ERFC_B1 + MBI_GELU_ERFC_B0);
+    const double u = t - MBI_GELU_ERFC_CENTER;
+    double p = MBI_GELU_ERFC_P9;
+    p = p * u + MBI_GELU_ERFC_P8;
+    p = p * u + MBI_GELU_ERFC_P7;
+    p = p * u + MBI_GELU_ERFC_P6;
+    p = p * u + MBI_GELU_ERFC_P5;
+    p = p * u + MBI_GELU_ERFC_P4;
+    p = p * u + MBI_GELU_ERFC_P3;
+    p = p * u + MBI_GELU_ERFC_P2;
+    p = p * u + MBI_GELU_ERFC_P1;
+    p = p * u + MBI_GELU_ERFC_P0;
+    const float e = exp_neg((float)(0.5 * ax * ax - p));
+    return (x > 0.0f ? x : 0.0f) - (float)(ax * t) * e; /* as in f32_vact_simd.h */
 }
 
 static inline float gelu_tanh(float x)

@@ -60,6 +60,26 @@
 #define MBI_ERFC_S7 (-1.380555477e-05f)
 #define MBI_ERFC_S8 1.602485213e-06f
 
+/* GELU(x) = x Phi(x) with h = Phi(-|x|) = erfc(|x| / sqrt 2) / 2 from one
+ * formula for every x: h = s exp(P(s - CENTER) - x^2 / 2), s = 1 / (B0 + B1 |x|)
+ * (a scaled 1 / (1 + |x| / (2 sqrt 2))), P fitted by
+ * tools/fit_gelu_erfc_coeffs.py on |x| <= MBI_GELU_ERFC_XMAX; Phi = 1 - h for
+ * x > 0. No second polynomial for small |x| and no per-lane select (a vector
+ * entirely within |x| < 1.3 takes the erf polynomial instead, which is cheaper). */
+#define MBI_GELU_ERFC_B0 2.718281746e+00f
+#define MBI_GELU_ERFC_B1 9.610577822e-01f
+#define MBI_GELU_ERFC_CENTER 2.500000000e-01f
+#define MBI_GELU_ERFC_P0 (-1.195429862e-01f)
+#define MBI_GELU_ERFC_P1 3.737292528e+00f
+#define MBI_GELU_ERFC_P2 (-1.946148276e-01f)
+#define MBI_GELU_ERFC_P3 (-7.935648441e+00f)
+#define MBI_GELU_ERFC_P4 5.112284184e+00f
+#define MBI_GELU_ERFC_P5 3.384317780e+01f
+#define MBI_GELU_ERFC_P6 (-7.059201050e+01f)
+#define MBI_GELU_ERFC_P7 (-1.457028503e+02f)
+#define MBI_GELU_ERFC_P8 5.910513916e+02f
+#define MBI_GELU_ERFC_P9 1.079303345e+03f
+
 /* exp(z) for |z| <= MBI_EXPT_XMAX, as sigmoid, SiLU and GELU-tanh need it
  * (f32_vact_simd.h, vf_exp_neg): n = round(z L / ln2) for a table of L =
  * 16 (AVX-512) or 8 (AVX2) entries, r = z - n ln2 / L (split in two so
