@@ -299,6 +299,14 @@ static void test_special(const mbi_f32_vact_variant *v)
     const float big[2] = {INFINITY, -INFINITY};
     v->act(&clamp, big, out, 2);
     CHECK(out[0] == 1.0f && out[1] == -1.0f, "%s clamp(+-inf)", v->name);
+    /* x * gate(x) at -inf: 0 (up to a denormal-free tiny value), not NaN; +inf stays +inf. */
+    const mbi_act gated[3] = {
+        {MBI_ACT_SILU, 0, 0}, {MBI_ACT_GELU_ERF, 0, 0}, {MBI_ACT_GELU_TANH, 0, 0}};
+    for (int g = 0; g < 3; g++) {
+        v->act(&gated[g], big, out, 2);
+        CHECK(out[0] == INFINITY && fabsf(out[1]) <= 1e-30f, "%s act %d at +-inf: %g, %g", v->name,
+              (int)gated[g].kind, (double)out[0], (double)out[1]);
+    }
     const mbi_act inverted = {MBI_ACT_CLAMP, 2.0f, 1.0f}; /* hi wins, as in the reference */
     v->act(&inverted, big, out, 2);
     CHECK(out[0] == 1.0f && out[1] == 1.0f, "%s clamp with lo > hi", v->name);
