@@ -71,19 +71,24 @@ OpenVINO {errs['openvino'][0]:.1e}, ncnn {errs['ncnn'][0]:.1e}, MNN {errs['mnn']
 | outputs within 1e-4 of the largest magnitude | **yes** on all 9 models (and on the 25 of docs/MODELS.md) |
 
 What limits mobinfer now (`mobinfer bench --profile`):
-- mobilenet_v3_large (the ≥ 1.3× target it misses): its two classifier
-  Dense layers read 10 MB of weights per run, 0.37 ms at 1 thread (11% of
-  its time), bound by the ~30 GB/s one core gets from L3; its 7×7
-  squeeze-excite FCs read 1.8 MB each.
+- mobilenet_v3_large (≥ 1.3× ONNX Runtime with the least margin, 1.25–1.32×
+  over the day's runs): its two classifier Dense layers read 10 MB of
+  weights per run, ~0.34 ms at 1 thread (11% of its time), bound by the
+  ~30 GB/s one core gets from L3 whatever the access pattern (ONNX Runtime
+  pays the same); its squeeze-excite FCs read 0.2–1.8 MB each. The
+  pointwise GEMM before each of them prefetches what fits of those weights
+  into L2 (docs/PERFORMANCE.md), about 0.05 ms of the model.
+- mobilenet_v2 (1.28–1.38× over the day): its first three inverted-residual
+  blocks take a quarter of the time at 110–160 GFLOP/s: expands with K = 16
+  or 24 (the clamp and stores weigh on 16–24 k steps) and projections to 16
+  or 24 channels (one broadcast load per FMA; 24 of 32 lanes).
 - resnet18: the three 7×7×512 3×3 layers take a third of the time at ~135
   GFLOP/s: with 49 pixels, each 12-row tile of the indirect GEMM streams a
   whole column block of weights (4608×32) through L2; a K-blocked
   microkernel (accumulating into C) would keep both panels in L1. Winograd
   does not pay there (16 tiles), it does on the 56×56 to 14×14 layers.
-- Narrow projections (16, 24, 40 output channels): one broadcast load per
-  FMA caps the GEMM at ~100–165 GFLOP/s.
-- The stem: a 3-channel 3×3 convolution on the indirect GEMM (~135
-  GFLOP/s) after an NCHW → NHWC Transpose (~3% of a MobileNet).
+- efficientnet_b0: its SiLU epilogues run as a pass over each stored tile
+  (about a fifth of the model): exp-bound, not memory-bound.
 
 ### Threads
 
