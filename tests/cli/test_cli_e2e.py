@@ -412,11 +412,13 @@ def test_optimize_and_profile(t, cli, d):
     ops = [n["op_type"] for n in s.get("node_list", [])]
     t.check(s.get("nodes_before") == 5 and s.get("nodes_after") == len(ops) <= 5,
             f"info --optimized node counts {s.get('nodes_before')} -> {s.get('nodes_after')}")
-    t.check("ConvNhwc" in ops and "Dense" in ops and
+    # The classifier's only convolution reads the RGB image: the stem kernel.
+    t.check("ConvStemNhwc" in ops and "Dense" in ops and
             not any(op in ops for op in ("Relu", "MatMul", "Add", "Conv")),
             f"info --optimized: fused operators {ops}")
     rc, out, err = run(cli, "info", model, "--optimized")
-    t.check(rc == 0 and "planned as written" in out and "ConvNhwc" in out, "info --optimized text")
+    t.check(rc == 0 and "planned as written" in out and "ConvStemNhwc" in out,
+            "info --optimized text")
     # The reference path and the optimized one agree.
     outs = {}
     for flag in ((), ("--no-optimize",)):
@@ -437,7 +439,8 @@ def test_optimize_and_profile(t, cli, d):
     pj = os.path.join(d, "profile.json")
     rc, out, err = run(cli, "bench", model, "--runs", "3", "--warmup", "1", "--profile",
                        "--profile-json", pj)
-    t.check(rc == 0 and "per-node profile" in out and "by operator" in out and "ConvNhwc" in out,
+    t.check(rc == 0 and "per-node profile" in out and "by operator" in out and
+            "ConvStemNhwc" in out,
             f"bench --profile text: {err}")
     try:
         with open(pj) as f:
@@ -450,7 +453,7 @@ def test_optimize_and_profile(t, cli, d):
     if nodes:
         t.check(abs(sum(n["ms"] for n in nodes) - prof["total_ms"]) < 1e-3 and
                 abs(sum(n["share"] for n in nodes) - 1.0) < 1e-3, "profile shares add up")
-        conv = [n for n in nodes if n["op"] == "ConvNhwc"]
+        conv = [n for n in nodes if n["op"] == "ConvStemNhwc"]
         t.check(conv and conv[0]["macs"] == 8 * 112 * 112 * 27, "profile MACs of the convolution")
 
 
