@@ -221,7 +221,8 @@ void mbi_f32_gemm_compute_prefetch(const mbi_f32_gemm_kernel *kern, size_t m, si
 {
     if (m == 0 || n_end <= n_begin)
         return;
-    extra_lines lines = {extra, (const char *)extra + (extra ? extra_bytes : 0)};
+    /* No arithmetic on a null pointer, not even + 0. */
+    extra_lines lines = {extra, extra ? (const char *)extra + extra_bytes : NULL};
     const size_t blocks = (n_end - n_begin + kern->nr - 1) / kern->nr;
     const bool small_a = m <= GEMM_A_L2_BYTES / sizeof(float) / (lda ? lda : 1);
     if (m > kern->mr && small_a &&
