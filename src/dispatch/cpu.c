@@ -25,7 +25,7 @@ static size_t l2_cache_bytes(void)
                 return (size_t)((b >> 22) + 1) * (((b >> 12) & 0x3ff) + 1) * ((b & 0xfff) + 1) *
                        ((size_t)c + 1);
         }
-    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000006u &&
+    if ((unsigned)__get_cpuid_max(0x80000000u, NULL) >= 0x80000006u &&
         __get_cpuid(0x80000006u, &a, &b, &c, &d))
         return (size_t)(c >> 16) << 10;
     return 0;
