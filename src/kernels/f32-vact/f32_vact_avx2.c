@@ -58,7 +58,6 @@ static inline vf vf_copysign(vf mag, vf s)
 }
 
 static inline vf_mask vf_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
-static inline vf_mask vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline vf_mask vf_ge(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
 static inline vf vf_select(vf_mask m, vf if_set, vf if_clear)
 {

@@ -8,7 +8,7 @@
  *   vf_add vf_sub vf_mul vf_div vf_fmadd (a*b+c) vf_fnmadd (c-a*b) vf_fmsub (a*b-c)
  *   vf_max vf_min   with the x86 rule: the second operand when either is NaN
  *   vf_abs vf_negabs vf_copysign (magnitude >= 0 gets the sign of s)
- *   vf_lt vf_gt vf_ge vf_select(m, if_set, if_clear) vf_all(m) vf_any(m)
+ *   vf_lt vf_ge vf_select(m, if_set, if_clear) vf_all(m) vf_any(m)
  *   vf_round (to nearest even) vf_scale2 (p * 2^n for integral n)
  *   vf_rcp (reciprocal estimate) VF_EXPT_BITS, vf_exp2_lut (see vf_exp_neg)
  *
