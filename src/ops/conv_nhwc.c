@@ -438,14 +438,8 @@ static mobinfer_status conv_nhwc_prepare(mbi_op_ctx *ctx)
                         "%lld input channels, W %lldx%lld)",
                         (long long)group, (long long)p->c, (long long)w->dims[0],
                         (long long)w->dims[1]);
-    if (b) {
-        if ((st = mbi_op_require_dtype(ctx, 2, MOBINFER_DTYPE_FLOAT32)) ||
-            (st = mbi_op_require_constant(ctx, 2, "B")))
-            return st;
-        if (b->rank != 1 || b->dims[0] != p->m)
-            return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "the bias B must have shape [%lld]",
-                            (long long)p->m);
-    }
+    if ((st = mbi_op_require_bias(ctx, 2, p->m)))
+        return st;
     mbi_spatial_attrs a;
     if ((st = mbi_spatial_parse(ctx, 2, w->dims + 2, true, &a)) ||
         (st = mbi_spatial_forward(ctx, &a, in_hw, false, &p->g)))

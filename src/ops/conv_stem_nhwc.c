@@ -71,14 +71,8 @@ static mobinfer_status stem_prepare(mbi_op_ctx *ctx)
                         "W %lldx%lld)",
                         (long long)group, (long long)c, (long long)w->dims[0],
                         (long long)w->dims[1]);
-    if (b) {
-        if ((st = mbi_op_require_dtype(ctx, 2, MOBINFER_DTYPE_FLOAT32)) ||
-            (st = mbi_op_require_constant(ctx, 2, "B")))
-            return st;
-        if (b->rank != 1 || b->dims[0] != m)
-            return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "the bias B must have shape [%lld]",
-                            (long long)m);
-    }
+    if ((st = mbi_op_require_bias(ctx, 2, m)))
+        return st;
     int64_t in_hw[2] = {x->dims[2], x->dims[3]};
     mbi_spatial_attrs a;
     mbi_window3d g;

@@ -136,6 +136,10 @@ mobinfer_status mbi_op_require_dtype(mbi_op_ctx *ctx, int index, mobinfer_dtype 
  * names the input in the message, e.g. "shape". */
 mobinfer_status mbi_op_require_constant(mbi_op_ctx *ctx, int index, const char *what);
 
+/* Fails unless input `index`, when present, is a float32 constant of shape
+ * [m]: a convolution's or a GEMM's bias, one value per output channel. */
+mobinfer_status mbi_op_require_bias(mbi_op_ctx *ctx, int index, int64_t m);
+
 /* Fails unless the session has its kernel table: sessions created with
  * disable_optimizations run the reference kernels only, and the internal
  * operators (com.mobinfer) exist only in optimized sessions. */

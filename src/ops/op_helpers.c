@@ -50,6 +50,21 @@ mobinfer_status mbi_op_require_dtype(mbi_op_ctx *ctx, int index, mobinfer_dtype 
     return MOBINFER_OK;
 }
 
+mobinfer_status mbi_op_require_bias(mbi_op_ctx *ctx, int index, int64_t m)
+{
+    const mbi_tensor *b = mbi_op_input(ctx, index);
+    if (!b)
+        return MOBINFER_OK;
+    mobinfer_status st;
+    if ((st = mbi_op_require_dtype(ctx, index, MOBINFER_DTYPE_FLOAT32)) ||
+        (st = mbi_op_require_constant(ctx, index, "B")))
+        return st;
+    if (b->rank != 1 || b->dims[0] != m)
+        return mbi_fail(ctx->err, MOBINFER_ERR_SHAPE, "the bias B must have shape [%lld]",
+                        (long long)m);
+    return MOBINFER_OK;
+}
+
 mobinfer_status mbi_op_require_constant(mbi_op_ctx *ctx, int index, const char *what)
 {
     mobinfer_status st = mbi_op_require_input(ctx, index);
